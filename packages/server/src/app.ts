@@ -1,0 +1,72 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Database } from './db/database.ts';
+import type { Logger } from './logger.ts';
+import { createAuthService } from './domain/auth/auth.service.ts';
+import { authRoutes } from './domain/auth/auth.routes.ts';
+import { createPricingService } from './domain/pricing/pricing.service.ts';
+import { pricingRoutes } from './domain/pricing/pricing.routes.ts';
+import { createRunsService } from './domain/runs/runs.service.ts';
+import { runsRoutes } from './domain/runs/runs.routes.ts';
+import { registerAuthHook } from './http/auth-hook.ts';
+import { registerErrorHandler } from './http/error-handler.ts';
+import { ErrorBody } from './http/schemas.ts';
+import { createValidatorCompiler } from './http/validation.ts';
+import { registerOps } from './ops/ops.routes.ts';
+import { createEventBus } from './realtime/event-bus.ts';
+
+export interface AppOptions {
+  db: Database;
+  logger: Logger;
+  bodyLimitBytes?: number;
+  keyCacheMs?: number;
+}
+
+export const API_PREFIX = '/api/v1';
+
+/** Builds the whole HTTP app on a database; tests build one per file. */
+export async function buildApp({ db, logger, bodyLimitBytes = 5 * 1024 * 1024, keyCacheMs = 10_000 }: AppOptions) {
+  const app = Fastify({
+    loggerInstance: logger,
+    bodyLimit: bodyLimitBytes,
+    return503OnClosing: true,
+    ajv: { customOptions: { strict: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(createValidatorCompiler());
+  registerErrorHandler(app as unknown as FastifyInstance);
+
+  const bus = createEventBus(logger);
+  const auth = createAuthService({ db, logger, keyCacheMs });
+  const pricing = createPricingService({ db });
+  const runs = createRunsService({ db, pricing, bus });
+  const services = { bus, auth, pricing, runs };
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Runlog API', version: '1', description: 'Runs, activity and signals of AI agents, pipelines and workflows.' },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
+      security: [{ apiKey: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.addSchema(ErrorBody);
+
+  registerOps(app as unknown as FastifyInstance, db);
+  registerAuthHook(app as unknown as FastifyInstance, auth);
+
+  await app.register(async (api) => {
+    await api.register(authRoutes, { auth });
+    await api.register(pricingRoutes, { pricing });
+    await api.register(runsRoutes, { runs });
+  }, { prefix: API_PREFIX });
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  return { app, services };
+}
+
+export type RunlogApp = Awaited<ReturnType<typeof buildApp>>;

@@ -1,0 +1,52 @@
+import { ConfigError } from '../config.ts';
+import { DataDirLockedError } from '../db/data-dir-lock.ts';
+import { keysCommand } from './keys.ts';
+import { migrateCommand } from './migrate.ts';
+import { serveCommand } from './serve.ts';
+
+const USAGE = `usage: runlog <command> [options]
+
+commands:
+  serve                         serve the API and dashboard (default)
+  migrate                       apply database migrations and exit
+  keys create --tenant <name> --scopes ingest,read [--name <n>] [--json]
+  keys list --tenant <name> [--json]
+  keys revoke --tenant <name> <key id>
+
+settings (flag or environment):
+  --port PORT (3001)  --host HOST (127.0.0.1)  --data-dir RUNLOG_DATA_DIR (./runlog-data)
+  --database-url DATABASE_URL  --database-schema RUNLOG_DATABASE_SCHEMA (public)
+  --init-api-key RUNLOG_INIT_API_KEY  --log-level LOG_LEVEL (info)
+  --stall-timeout RUNLOG_STALL_TIMEOUT_MS (300000)  --body-limit RUNLOG_BODY_LIMIT_BYTES (5242880)`;
+
+type Command = (argv: string[]) => Promise<number>;
+const COMMANDS: Record<string, Command> = {
+  serve: serveCommand,
+  migrate: migrateCommand,
+  keys: keysCommand,
+};
+
+/** Runs one command; returns the exit code. A bad setting is one line on stderr and exit 2. */
+export async function main(argv: string[]): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === '--help' || first === '-h' || first === 'help') {
+    console.log(USAGE);
+    return 0;
+  }
+  const name = first === undefined || first.startsWith('-') ? 'serve' : first;
+  const command = COMMANDS[name];
+  if (!command) {
+    console.error(`runlog: unknown command "${name}"\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    return await command(name === first ? rest : argv);
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof DataDirLockedError) {
+      console.error(`runlog: ${err.message}`);
+      return 2;
+    }
+    console.error(`runlog: ${(err as Error).message}`);
+    return 1;
+  }
+}

@@ -1,0 +1,118 @@
+import { parseArgs } from 'node:util';
+import path from 'node:path';
+
+/**
+ * Every setting of the process, parsed once at start. Nothing else reads process.env.
+ * A bad value raises ConfigError naming the setting; the CLI prints it as one line and exits.
+ */
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | null;
+  /** Schema used in server mode (lets tests and several installs share one database). */
+  databaseSchema: string;
+  initApiKey: string | null;
+  logLevel: LogLevel;
+  stallTimeoutMs: number;
+  bodyLimitBytes: number;
+  /** How long a verified API key is trusted before it is looked up again. */
+  keyCacheMs: number;
+  shutdownTimeoutMs: number;
+}
+
+export const LOG_LEVELS = Object.freeze(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const);
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export class ConfigError extends Error {
+  constructor(readonly setting: string, message: string) {
+    super(`${setting}: ${message}`);
+  }
+}
+
+type Source = Record<string, string | undefined>;
+
+/** Flag name → environment name. Flags win over the environment. */
+const SETTINGS = {
+  port: 'PORT',
+  host: 'HOST',
+  'data-dir': 'RUNLOG_DATA_DIR',
+  'database-url': 'DATABASE_URL',
+  'database-schema': 'RUNLOG_DATABASE_SCHEMA',
+  'init-api-key': 'RUNLOG_INIT_API_KEY',
+  'log-level': 'LOG_LEVEL',
+  'stall-timeout': 'RUNLOG_STALL_TIMEOUT_MS',
+  'body-limit': 'RUNLOG_BODY_LIMIT_BYTES',
+  'key-cache': 'RUNLOG_KEY_CACHE_MS',
+  'shutdown-timeout': 'RUNLOG_SHUTDOWN_TIMEOUT_MS',
+} as const;
+
+export const CONFIG_FLAGS = Object.keys(SETTINGS);
+
+function int(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+/** Reads config from parsed flags (already split out of argv) and an environment. */
+export function loadConfig(flags: Source = {}, env: Source = process.env): Config {
+  const get = (flag: keyof typeof SETTINGS): [string, string | undefined] => {
+    if (flags[flag] !== undefined) return [`--${flag}`, flags[flag]];
+    return [SETTINGS[flag], env[SETTINGS[flag]]];
+  };
+
+  const [portName, portRaw] = get('port');
+  const [hostName, hostRaw] = get('host');
+  const [, dataDirRaw] = get('data-dir');
+  const [urlName, urlRaw] = get('database-url');
+  const [schemaName, schemaRaw] = get('database-schema');
+  const [keyName, keyRaw] = get('init-api-key');
+  const [levelName, levelRaw] = get('log-level');
+
+  const databaseUrl = urlRaw ? urlRaw.trim() : null;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError(urlName, 'must start with postgres:// or postgresql://');
+  }
+  const databaseSchema = schemaRaw?.trim() || 'public';
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(databaseSchema)) {
+    throw new ConfigError(schemaName, 'must be a lower-case SQL identifier');
+  }
+  const initApiKey = keyRaw?.trim() || null;
+  if (initApiKey && (initApiKey.length < 20 || /\s/.test(initApiKey))) {
+    throw new ConfigError(keyName, 'must be at least 20 characters without spaces');
+  }
+  const logLevel = (levelRaw?.trim().toLowerCase() || 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError(levelName, `must be one of ${LOG_LEVELS.join(', ')}, got "${levelRaw}"`);
+  }
+  const host = hostRaw?.trim() || '127.0.0.1';
+  if (/\s/.test(host)) throw new ConfigError(hostName, `is not a host name: "${hostRaw}"`);
+
+  return {
+    port: int(portName, portRaw, 3001, 0, 65535),
+    host,
+    dataDir: path.resolve(dataDirRaw?.trim() || './runlog-data'),
+    databaseUrl,
+    databaseSchema,
+    initApiKey,
+    logLevel,
+    stallTimeoutMs: int(get('stall-timeout')[0], get('stall-timeout')[1], 5 * 60_000, 1_000, 7 * 86_400_000),
+    bodyLimitBytes: int(get('body-limit')[0], get('body-limit')[1], 5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+    keyCacheMs: int(get('key-cache')[0], get('key-cache')[1], 10_000, 0, 3_600_000),
+    shutdownTimeoutMs: int(get('shutdown-timeout')[0], get('shutdown-timeout')[1], 10_000, 0, 600_000),
+  };
+}
+
+/** Splits `argv` into config flags and the rest; unknown flags are left to the command. */
+export function parseFlags(argv: string[], extra: Record<string, { type: 'string' | 'boolean' }> = {}) {
+  const options: Record<string, { type: 'string' | 'boolean' }> = { ...extra };
+  for (const flag of CONFIG_FLAGS) options[flag] = { type: 'string' };
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new ConfigError('arguments', (err as Error).message);
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * The one database interface. Two adapters implement it: PGlite in a worker thread
+ * (embedded mode) and a node-postgres pool (server mode). Both return the same JS types:
+ * int8 and numeric as number, timestamptz as Date, jsonb parsed.
+ */
+export interface QueryResult<R> {
+  rows: R[];
+  rowCount: number;
+}
+
+export interface Queryable {
+  /** One statement with `$n` parameters. */
+  query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
+  /** Several statements without parameters (migrations). */
+  exec(text: string): Promise<void>;
+}
+
+export interface Database extends Queryable {
+  readonly kind: 'pglite' | 'postgres';
+  /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** A database error as both adapters report it (the PostgreSQL error fields we use). */
+export interface DatabaseErrorFields {
+  code?: string;
+  detail?: string;
+  constraint?: string;
+  column?: string;
+}
+
+export function isDatabaseError(err: unknown, code?: string): err is Error & DatabaseErrorFields {
+  if (!(err instanceof Error) || typeof (err as DatabaseErrorFields).code !== 'string') return false;
+  return code === undefined || (err as DatabaseErrorFields).code === code;
+}
+
+/** Class 08 (connection) and 57P (shutdown) errors mean the database is out of reach. */
+export function isUnavailableError(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = (err as DatabaseErrorFields).code ?? '';
+  return code.startsWith('08') || code.startsWith('57P') || code === 'ECONNREFUSED' || code === 'ETIMEDOUT';
+}

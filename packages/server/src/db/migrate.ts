@@ -1,0 +1,60 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import type { Database } from './database.ts';
+
+const MIGRATIONS_DIR = new URL('./migrations/', import.meta.url);
+/** Serialises migrations of several nodes starting at once against one PostgreSQL. */
+const MIGRATION_LOCK = 4_242_001;
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** Forward-only numbered SQL files: NNNN_name.sql, applied in order, each in its own transaction. */
+export function loadMigrations(): Migration[] {
+  return readdirSync(MIGRATIONS_DIR)
+    .filter((file) => /^\d{4}_[a-z0-9_]+\.sql$/.test(file))
+    .sort()
+    .map((file) => ({
+      version: Number(file.slice(0, 4)),
+      name: file.slice(5, -4),
+      sql: readFileSync(new URL(file, MIGRATIONS_DIR), 'utf8'),
+    }));
+}
+
+export async function appliedVersions(db: Database): Promise<number[]> {
+  const { rows } = await db.query<{ version: number }>(
+    `SELECT version FROM schema_migrations ORDER BY version`,
+  ).catch(() => ({ rows: [] as { version: number }[] }));
+  return rows.map((row) => row.version);
+}
+
+/** Applies what is missing; returns the versions it applied. */
+export async function migrate(db: Database, schema = 'public'): Promise<Migration[]> {
+  if (schema !== 'public') await db.exec(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  await db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version integer PRIMARY KEY,
+    name text NOT NULL,
+    applied_at timestamptz(3) NOT NULL DEFAULT now()
+  )`);
+  const applied: Migration[] = [];
+  for (const migration of loadMigrations()) {
+    const done = await db.transaction(async (tx) => {
+      if (db.kind === 'postgres') await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+      const { rowCount } = await tx.query('SELECT 1 FROM schema_migrations WHERE version = $1', [migration.version]);
+      if (rowCount > 0) return false;
+      await tx.exec(migration.sql);
+      await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
+      return true;
+    });
+    if (done) applied.push(migration);
+  }
+  return applied;
+}
+
+/** True when every migration shipped with this build has been applied (for /readyz). */
+export async function migrationsCurrent(db: Database): Promise<boolean> {
+  const applied = new Set(await appliedVersions(db));
+  return loadMigrations().every((m) => applied.has(m.version));
+}

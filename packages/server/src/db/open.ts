@@ -1,0 +1,15 @@
+import path from 'node:path';
+import type { Config } from '../config.ts';
+import type { Database } from './database.ts';
+import { openPglite } from './pglite.ts';
+import { openPostgres } from './postgres.ts';
+
+/** Server mode when DATABASE_URL is set, else the embedded database under the data directory. */
+export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'databaseSchema' | 'dataDir'>): Promise<Database> {
+  if (config.databaseUrl) {
+    const db = openPostgres({ url: config.databaseUrl, schema: config.databaseSchema });
+    await db.query('SELECT 1');
+    return db;
+  }
+  return openPglite(path.join(config.dataDir, 'pg'));
+}

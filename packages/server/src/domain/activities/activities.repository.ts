@@ -1,0 +1,48 @@
+import type { Queryable } from '../../db/database.ts';
+import type { ActivityRow, NewActivity } from './activities.types.ts';
+
+/**
+ * Appends activities in one set-based statement and gives them the tenant's next seqs.
+ *
+ * The seq comes from the tenant's activity_sequences row, updated in the writer's own
+ * transaction: the row lock orders writers, so seqs become visible in commit order and a
+ * reader that has seen seq N never later finds a smaller one appear (SPEC §5). Callers run
+ * this last in their transaction, so the lock is held only until commit.
+ * Rows whose id already exists are skipped (idempotent resend) and use no seq.
+ */
+export async function appendActivities(tx: Queryable, tenantId: string, activities: readonly NewActivity[]): Promise<ActivityRow[]> {
+  if (activities.length === 0) return [];
+  const payload = activities.map((a, n) => ({ ...a, n, data: a.data ?? null, data_schema: a.data_schema ?? null }));
+  const { rows } = await tx.query<ActivityRow>(
+    `WITH input AS (
+       SELECT r.* FROM jsonb_to_recordset($2::jsonb) AS r(
+         n int, id text, project_id text, workspace_id uuid, user_id text, type text, action_name text,
+         action_description text, target_name text, status text, duration_ms bigint, is_automated boolean,
+         priority int, source text, session_id text, run_id text, work_unit_id text, data jsonb,
+         data_schema jsonb, occurred_at timestamptz)
+       WHERE NOT EXISTS (SELECT 1 FROM activities a WHERE a.tenant_id = $1 AND a.id = r.id)
+     ),
+     numbered AS (
+       SELECT input.*, row_number() OVER (ORDER BY n) AS k, count(*) OVER () AS total FROM input
+     ),
+     allocated AS (
+       UPDATE activity_sequences SET last_seq = last_seq + (SELECT count(*) FROM input)
+       WHERE tenant_id = $1 AND EXISTS (SELECT 1 FROM input)
+       RETURNING last_seq
+     )
+     INSERT INTO activities (tenant_id, id, seq, project_id, workspace_id, user_id, type, action_name,
+       action_description, target_name, status, duration_ms, is_automated, priority, source, session_id,
+       run_id, work_unit_id, data, data_schema, occurred_at)
+     SELECT $1, id, allocated.last_seq - total + k, project_id, workspace_id, user_id, type, action_name,
+       action_description, target_name, status, duration_ms, coalesce(is_automated, false), priority, source,
+       session_id, run_id, work_unit_id, data, data_schema, coalesce(occurred_at, now())
+     FROM numbered, allocated
+     ORDER BY k
+     -- A concurrent resend of the same id loses the race here; its seq stays unused (a gap
+     -- that never fills is harmless to readers, unlike one that fills later).
+     ON CONFLICT (tenant_id, id) DO NOTHING
+     RETURNING *`,
+    [tenantId, JSON.stringify(payload)],
+  );
+  return rows;
+}

@@ -1,0 +1,38 @@
+/** Seed 000's event-type mapping: what a run status shows as in the feed. */
+export const RUN_EVENT_TYPES = Object.freeze({
+  pending: 'run',
+  running: 'run',
+  completed: 'completion',
+  failed: 'error',
+  cancelled: 'cancellation',
+} as const);
+
+export interface NewActivity {
+  id: string;
+  project_id?: string | null;
+  workspace_id?: string | null;
+  user_id?: string | null;
+  type: string;
+  action_name: string;
+  action_description?: string | null;
+  target_name?: string | null;
+  status?: string | null;
+  duration_ms?: number | null;
+  is_automated?: boolean;
+  priority?: number | null;
+  source?: string | null;
+  session_id?: string | null;
+  run_id?: string | null;
+  work_unit_id?: string | null;
+  data?: unknown;
+  data_schema?: unknown;
+  occurred_at?: Date | string | null;
+}
+
+export interface ActivityRow extends Required<Omit<NewActivity, 'occurred_at'>> {
+  tenant_id: string;
+  seq: number;
+  processing_status: string;
+  occurred_at: Date;
+  created_at: Date;
+}

@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto';
+import type { Database } from '../../db/database.ts';
+import type { Logger } from '../../logger.ts';
+import { NotFoundError, UnauthorizedError } from '../../errors.ts';
+import * as repo from './auth.repository.ts';
+import type { ApiKeyRow, AuthContext, Scope } from './auth.types.ts';
+import { generateApiKey, generatePassword, hashApiKey, hashPassword, keyPrefix, sameHash } from './secrets.ts';
+
+export interface AuthServiceDeps {
+  db: Database;
+  logger: Logger;
+  /** How long a verified key is trusted without a lookup; revocation on this node is immediate. */
+  keyCacheMs: number;
+}
+
+export interface NewKeyInput {
+  tenantId: string;
+  name: string;
+  scopes: Scope[];
+  projectId?: string | null;
+  createdBy?: string | null;
+  /** Use this exact secret (RUNLOG_INIT_API_KEY) instead of generating one. */
+  secret?: string;
+}
+
+const CACHE_LIMIT = 10_000;
+/** last_used_at is written at most this often per key, off the request path. */
+const TOUCH_INTERVAL_MS = 60_000;
+
+export function createAuthService({ db, logger, keyCacheMs }: AuthServiceDeps) {
+  const cache = new Map<string, { auth: AuthContext; until: number }>();
+  const touched = new Map<string, number>();
+
+  function remember(hash: string, auth: AuthContext) {
+    if (keyCacheMs <= 0) return;
+    if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
+    cache.set(hash, { auth, until: Date.now() + keyCacheMs });
+  }
+
+  function touch(auth: AuthContext) {
+    const now = Date.now();
+    if ((touched.get(auth.keyId) ?? 0) + TOUCH_INTERVAL_MS > now) return;
+    touched.set(auth.keyId, now);
+    repo.touchApiKey(db, auth.tenantId, auth.keyId).catch((err) => logger.warn({ err }, 'could not record key use'));
+  }
+
+  async function verify(secret: string): Promise<AuthContext> {
+    const hash = hashApiKey(secret);
+    const hit = cache.get(hash);
+    if (hit && hit.until > Date.now()) return hit.auth;
+    const candidates = await repo.findKeysByPrefix(db, keyPrefix(secret));
+    const row = candidates.find((candidate) => sameHash(candidate.key_hash, hash));
+    if (!row) throw new UnauthorizedError('the API key is unknown or revoked');
+    const auth: AuthContext = {
+      tenantId: row.tenant_id,
+      keyId: row.id,
+      scopes: row.scopes,
+      userId: row.created_by,
+      projectId: row.project_id,
+    };
+    remember(hash, auth);
+    return auth;
+  }
+
+  async function createKey(input: NewKeyInput): Promise<{ key: string; row: ApiKeyRow }> {
+    const key = input.secret ?? generateApiKey();
+    const row = await repo.insertApiKey(db, {
+      tenantId: input.tenantId,
+      id: randomUUID(),
+      name: input.name,
+      prefix: keyPrefix(key),
+      hash: hashApiKey(key),
+      scopes: [...new Set(input.scopes)],
+      projectId: input.projectId ?? null,
+      createdBy: input.createdBy ?? null,
+    });
+    return { key, row };
+  }
+
+  return {
+    /** `Authorization: Bearer <key>` → who is calling, or 401. */
+    async authenticate(header: string | undefined): Promise<AuthContext> {
+      const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+      if (!match) throw new UnauthorizedError();
+      const auth = await verify(match[1]!);
+      touch(auth);
+      return auth;
+    },
+
+    createKey,
+
+    listKeys: (tenantId: string) => repo.listApiKeys(db, tenantId),
+
+    async revokeKey(tenantId: string, id: string): Promise<ApiKeyRow> {
+      const row = await repo.revokeApiKey(db, tenantId, id);
+      if (!row) throw new NotFoundError('api_key', id);
+      for (const [hash, entry] of cache) if (entry.auth.keyId === id) cache.delete(hash);
+      return row;
+    },
+
+    /** Finds or creates a tenant by name (CLI `keys create --tenant`). */
+    async ensureTenant(name: string) {
+      return (await repo.findTenantByName(db, name)) ?? repo.upsertTenant(db, randomUUID(), name);
+    },
+
+    findTenant: (name: string) => repo.findTenantByName(db, name),
+
+    /**
+     * On an empty database: the default tenant, its owner (with a password for the dashboard)
+     * and an admin key. Returns what must be shown once, or null when the database has tenants.
+     */
+    async bootstrap(initApiKey: string | null) {
+      return db.transaction(async (tx) => {
+        if ((await repo.countTenants(tx)) > 0) return null;
+        const tenant = await repo.upsertTenant(tx, randomUUID(), 'default');
+        const password = generatePassword();
+        const owner = await repo.insertUser(tx, {
+          tenantId: tenant.id,
+          id: randomUUID(),
+          email: 'owner@localhost',
+          name: 'Owner',
+          role: 'owner',
+          passwordHash: await hashPassword(password),
+        });
+        const key = initApiKey ?? generateApiKey();
+        const row = await repo.insertApiKey(tx, {
+          tenantId: tenant.id,
+          id: randomUUID(),
+          name: 'admin (created at first start)',
+          prefix: keyPrefix(key),
+          hash: hashApiKey(key),
+          scopes: ['admin'],
+          projectId: null,
+          createdBy: owner.id,
+        });
+        return { tenant, owner, password, key, keyRow: row, keyFromEnv: initApiKey !== null };
+      });
+    },
+  };
+}
+
+export type AuthService = ReturnType<typeof createAuthService>;

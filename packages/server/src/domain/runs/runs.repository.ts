@@ -1,0 +1,152 @@
+import type { Queryable } from '../../db/database.ts';
+import type { ListRunsQuery, StepInput } from './runs.schemas.ts';
+import type { RunRow, StepRow } from './runs.types.ts';
+
+/** Columns a client may set when creating a run. */
+const CREATE_COLUMNS = [
+  'id', 'external_id', 'project_id', 'work_unit_id', 'work_unit_type', 'work_unit_name', 'agent_id', 'user_id',
+  'user_name', 'source', 'provider_type', 'model', 'is_synthetic', 'status', 'state', 'input_data', 'metadata',
+  'session_id', 'trace_id', 'started_at',
+] as const;
+export type NewRun = { [K in (typeof CREATE_COLUMNS)[number]]?: unknown };
+
+/** Inserts unless a run with this id or external_id exists; null means it existed. */
+export async function insertRun(db: Queryable, tenantId: string, run: NewRun): Promise<RunRow | null> {
+  const values = CREATE_COLUMNS.map((c) => (c === 'input_data' || c === 'metadata') && run[c] !== undefined ? JSON.stringify(run[c]) : run[c] ?? null);
+  const { rows } = await db.query<RunRow>(
+    `INSERT INTO runs (tenant_id, ${CREATE_COLUMNS.join(', ')}, last_seen_at)
+     VALUES ($1, ${CREATE_COLUMNS.map((_, i) => `$${i + 2}`).join(', ')}, now())
+     ON CONFLICT DO NOTHING
+     RETURNING *`,
+    [tenantId, ...values],
+  );
+  return rows[0] ?? null;
+}
+
+export async function findRunByIdOrExternal(db: Queryable, tenantId: string, id: string | null, externalId: string | null): Promise<RunRow | null> {
+  const { rows } = await db.query<RunRow>(
+    `SELECT * FROM runs WHERE tenant_id = $1 AND (id = $2 OR external_id = $3) LIMIT 1`,
+    [tenantId, id, externalId],
+  );
+  return rows[0] ?? null;
+}
+
+export async function getRun(db: Queryable, tenantId: string, id: string): Promise<RunRow | null> {
+  const { rows } = await db.query<RunRow>(`SELECT * FROM runs WHERE tenant_id = $1 AND id = $2`, [tenantId, id]);
+  return rows[0] ?? null;
+}
+
+/** Locks the run for a transition so concurrent transitions of one run are serialised. */
+export async function lockRun(tx: Queryable, tenantId: string, id: string): Promise<RunRow | null> {
+  const { rows } = await tx.query<RunRow>(`SELECT * FROM runs WHERE tenant_id = $1 AND id = $2 FOR UPDATE`, [tenantId, id]);
+  return rows[0] ?? null;
+}
+
+/** Columns a transition may change. */
+export type RunPatch = Partial<Pick<RunRow,
+  'status' | 'state' | 'started_at' | 'completed_at' | 'duration_ms' | 'output_data' | 'error' | 'error_type' |
+  'input_tokens' | 'output_tokens' | 'cache_read_tokens' | 'cache_write_tokens' | 'reasoning_tokens' |
+  'estimated_cost_usd' | 'cost_source' | 'model' | 'provider_type' | 'reported_step_count' | 'end_request_hash'>>;
+
+export async function updateRun(tx: Queryable, tenantId: string, id: string, patch: RunPatch, seenAt: Date): Promise<RunRow> {
+  const entries = Object.entries(patch).filter(([, v]) => v !== undefined);
+  const sets = entries.map(([column], i) => `${column} = $${i + 4}`);
+  const values = entries.map(([column, v]) => (column === 'output_data' && v !== null ? JSON.stringify(v) : v));
+  const { rows } = await tx.query<RunRow>(
+    `UPDATE runs SET ${[...sets, 'last_seen_at = greatest(last_seen_at, $3)', 'updated_at = now()'].join(', ')}
+     WHERE tenant_id = $1 AND id = $2
+     RETURNING *`,
+    [tenantId, id, seenAt, ...values],
+  );
+  return rows[0]!;
+}
+
+/** Heartbeat: only a live run moves; null when the run is missing or finished. */
+export async function touchLiveRun(db: Queryable, tenantId: string, id: string): Promise<RunRow | null> {
+  const { rows } = await db.query<RunRow>(
+    `UPDATE runs SET last_seen_at = greatest(last_seen_at, now()), updated_at = now()
+     WHERE tenant_id = $1 AND id = $2 AND state = 'LIVE'
+     RETURNING *`,
+    [tenantId, id],
+  );
+  return rows[0] ?? null;
+}
+
+/**
+ * GET /runs: newest first by (created_at, id), which runs_created_idx serves; a keyset
+ * cursor on that immutable pair keeps pages free of duplicates and gaps while runs arrive.
+ * Filters are fixed columns; values are always parameters.
+ */
+export async function listRuns(
+  db: Queryable,
+  tenantId: string,
+  q: ListRunsQuery,
+  after: { createdAt: Date; id: string } | null,
+): Promise<RunRow[]> {
+  const where = ['tenant_id = $1'];
+  const params: unknown[] = [tenantId];
+  const add = (sql: (p: string) => string, value: unknown) => {
+    params.push(value);
+    where.push(sql(`$${params.length}`));
+  };
+  if (q.status?.length) add((p) => `status = ANY(${p}::text[])`, q.status);
+  if (q.risk_level?.length) add((p) => `risk_level = ANY(${p}::text[])`, q.risk_level);
+  if (q.state) add((p) => `state = ${p}`, q.state);
+  if (q.latency_bucket) add((p) => `latency_bucket = ${p}`, q.latency_bucket);
+  for (const column of ['project_id', 'work_unit_id', 'agent_id', 'source', 'provider_type', 'user_id'] as const) {
+    if (q[column] !== undefined) add((p) => `${column} = ${p}`, q[column]);
+  }
+  if (q.started_after) add((p) => `started_at >= ${p}::timestamptz`, q.started_after);
+  if (q.started_before) add((p) => `started_at < ${p}::timestamptz`, q.started_before);
+  if (after) {
+    params.push(after.createdAt, after.id);
+    where.push(`(created_at, id) < ($${params.length - 1}::timestamptz, $${params.length})`);
+  }
+  params.push(q.limit + 1);
+  const { rows } = await db.query<RunRow>(
+    `SELECT * FROM runs WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
+    params,
+  );
+  return rows;
+}
+
+export async function recentRuns(db: Queryable, tenantId: string, userId: string | null, limit: number): Promise<RunRow[]> {
+  const { rows } = await db.query<RunRow>(
+    `SELECT * FROM runs WHERE tenant_id = $1 AND ($2::text IS NULL OR user_id = $2)
+     ORDER BY created_at DESC, id DESC LIMIT $3`,
+    [tenantId, userId, limit],
+  );
+  return rows;
+}
+
+/**
+ * Batch append in one statement; a step_index already stored is skipped, which makes a
+ * resend harmless. Returns the indexes stored by this call.
+ */
+export async function insertSteps(tx: Queryable, tenantId: string, runId: string, traceId: string | null, steps: readonly StepInput[]): Promise<number[]> {
+  const { rows } = await tx.query<{ step_index: number }>(
+    `INSERT INTO trace_steps (tenant_id, run_id, trace_id, step_index, skill_id, skill_name, kind, status,
+       outcome_category, outcome_code, model, input_tokens, output_tokens, cost_cents, duration_ms, retry_count, started_at)
+     SELECT $1, $2, $3, s.step_index, s.skill_id, s.skill_name, coalesce(s.kind, 'other'), s.status,
+       s.outcome_category, s.outcome_code, s.model, s.input_tokens, s.output_tokens, s.cost_cents, s.duration_ms,
+       coalesce(s.retry_count, 0), coalesce(s.started_at, now())
+     FROM jsonb_to_recordset($4::jsonb) AS s(step_index int, skill_id text, skill_name text, kind text, status text,
+       outcome_category text, outcome_code text, model text, input_tokens bigint, output_tokens bigint,
+       cost_cents numeric, duration_ms bigint, retry_count int, started_at timestamptz)
+     ON CONFLICT (tenant_id, run_id, step_index) DO NOTHING
+     RETURNING step_index`,
+    [tenantId, runId, traceId, JSON.stringify(steps)],
+  );
+  return rows.map((r) => r.step_index);
+}
+
+export async function listSteps(db: Queryable, tenantId: string, runId: string, afterIndex: number, limit: number): Promise<StepRow[]> {
+  const { rows } = await db.query<StepRow>(
+    `SELECT run_id, trace_id, step_index, skill_id, skill_name, kind, status, outcome_category, outcome_code,
+       model, input_tokens, output_tokens, cost_cents, duration_ms, retry_count, started_at
+     FROM trace_steps WHERE tenant_id = $1 AND run_id = $2 AND step_index > $3
+     ORDER BY step_index LIMIT $4`,
+    [tenantId, runId, afterIndex, limit],
+  );
+  return rows;
+}

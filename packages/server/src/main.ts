@@ -1,0 +1,50 @@
+import { buildApp, API_PREFIX } from './app.ts';
+import type { Config } from './config.ts';
+import { createLogger } from './logger.ts';
+import { openMigrated } from './runtime.ts';
+
+/**
+ * `runlog serve`: config → database → migrations → first-start bootstrap → app → listen.
+ * SIGTERM/SIGINT: stop accepting, finish in-flight requests, close the database cleanly.
+ */
+export async function serve(config: Config, out: (line: string) => void = console.log): Promise<void> {
+  const logger = createLogger(config.logLevel);
+  const { db, applied, release } = await openMigrated(config);
+  if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+
+  const { app, services } = await buildApp({ db, logger, bodyLimitBytes: config.bodyLimitBytes, keyCacheMs: config.keyCacheMs });
+  const first = await services.auth.bootstrap(config.initApiKey);
+
+  let stopping: Promise<void> | null = null;
+  const stop = (signal: string) => {
+    stopping ??= (async () => {
+      logger.info({ signal }, 'shutting down');
+      const timer = setTimeout(() => {
+        logger.error('shutdown took too long; exiting');
+        process.exit(1);
+      }, config.shutdownTimeoutMs);
+      timer.unref();
+      await app.close();
+      await release();
+      logger.info('stopped');
+    })();
+    return stopping;
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+
+  const address = await app.listen({ port: config.port, host: config.host });
+  logger.info({ address, database: db.kind, dataDir: config.databaseUrl ? undefined : config.dataDir }, 'listening');
+  if (first) {
+    out([
+      '',
+      `Runlog is ready on ${address} (${db.kind === 'pglite' ? `embedded database in ${config.dataDir}` : 'PostgreSQL'}).`,
+      `Created tenant "${first.tenant.name}" with owner ${first.owner.email} (password: ${first.password}).`,
+      first.keyFromEnv
+        ? 'Admin API key: the value of RUNLOG_INIT_API_KEY.'
+        : `Admin API key (shown once, store it now): ${first.key}`,
+      `Try: curl -H "Authorization: Bearer <key>" ${address}${API_PREFIX}/runs`,
+      '',
+    ].join('\n'));
+  }
+}

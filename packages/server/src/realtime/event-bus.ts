@@ -1,0 +1,38 @@
+import { EventEmitter } from 'node:events';
+import type { Logger } from '../logger.ts';
+
+export type LiveEventType = 'activity_created' | 'run_updated' | 'step_added';
+
+export interface LiveEvent {
+  tenantId: string;
+  type: LiveEventType;
+  /** The activity seq this event belongs to (0 for events without one). */
+  seq: number;
+  data: unknown;
+}
+
+/**
+ * In-process fan-out of committed writes to live subscribers (the WebSocket hub).
+ * Publishing happens after commit and never fails the write: a throwing subscriber is logged.
+ */
+export function createEventBus(logger: Logger) {
+  const emitter = new EventEmitter();
+  emitter.setMaxListeners(0);
+  return {
+    publish(events: LiveEvent[]) {
+      for (const event of events) {
+        try {
+          emitter.emit('event', event);
+        } catch (err) {
+          logger.warn({ err, type: event.type }, 'live event subscriber failed');
+        }
+      }
+    },
+    subscribe(listener: (event: LiveEvent) => void): () => void {
+      emitter.on('event', listener);
+      return () => emitter.off('event', listener);
+    },
+  };
+}
+
+export type EventBus = ReturnType<typeof createEventBus>;

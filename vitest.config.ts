@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['packages/*/test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    // Each file starts its own databases (a PGlite worker, a PostgreSQL schema): two at a time fits 2 cores.
+    maxWorkers: 2,
+    pool: 'forks',
+  },
+});
