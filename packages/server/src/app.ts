@@ -13,7 +13,7 @@ import { runsRoutes } from './domain/runs/runs.routes.ts';
 import { registerAuthHook } from './http/auth-hook.ts';
 import { registerErrorHandler } from './http/error-handler.ts';
 import { ErrorBody } from './http/schemas.ts';
-import { createValidatorCompiler } from './http/validation.ts';
+import { buildValidator } from './http/validation.ts';
 import { registerOps } from './ops/ops.routes.ts';
 import { createEventBus } from './realtime/event-bus.ts';
 
@@ -32,11 +32,14 @@ export async function buildApp({ db, logger, bodyLimitBytes = 5 * 1024 * 1024, k
     loggerInstance: logger,
     bodyLimit: bodyLimitBytes,
     return503OnClosing: true,
-    ajv: { customOptions: { strict: false } },
+    // The factory signature is wider than Fastify's published type; it is called the same way.
+    schemaController: { compilersFactory: { buildValidator: buildValidator as never } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  app.setValidatorCompiler(createValidatorCompiler());
   registerErrorHandler(app as unknown as FastifyInstance);
+
+  // JSON only (OTLP protobuf gets its own parser on its route); anything else is a 415.
+  app.removeContentTypeParser('text/plain');
 
   const bus = createEventBus(logger);
   const auth = createAuthService({ db, logger, keyCacheMs });
