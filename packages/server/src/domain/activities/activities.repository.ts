@@ -46,3 +46,21 @@ export async function appendActivities(tx: Queryable, tenantId: string, activiti
   );
   return rows;
 }
+
+/**
+ * Catch-up: the tenant's activities after a seq, oldest first (the unique (tenant_id, seq)
+ * index). Seqs are allocated in commit order, so nothing can later appear below the last one.
+ */
+export async function listActivitiesAfterSeq(db: Queryable, tenantId: string, afterSeq: number, limit: number): Promise<ActivityRow[]> {
+  const { rows } = await db.query<ActivityRow>(
+    `SELECT * FROM activities WHERE tenant_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+    [tenantId, afterSeq, limit],
+  );
+  return rows;
+}
+
+/** The tenant's newest seq (0 before its first activity). */
+export async function lastSeq(db: Queryable, tenantId: string): Promise<number> {
+  const { rows } = await db.query<{ last_seq: number }>(`SELECT last_seq FROM activity_sequences WHERE tenant_id = $1`, [tenantId]);
+  return rows[0]?.last_seq ?? 0;
+}
