@@ -4,7 +4,11 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Database } from './db/database.ts';
 import type { Logger } from './logger.ts';
+import { createActivitiesService } from './domain/activities/activities.service.ts';
+import { activitiesRoutes } from './domain/activities/activities.routes.ts';
 import { createAuthService } from './domain/auth/auth.service.ts';
+import { createBatchService } from './ingest/batch/batch.service.ts';
+import { batchRoutes } from './ingest/batch/batch.routes.ts';
 import { authRoutes } from './domain/auth/auth.routes.ts';
 import { createPricingService } from './domain/pricing/pricing.service.ts';
 import { pricingRoutes } from './domain/pricing/pricing.routes.ts';
@@ -45,7 +49,9 @@ export async function buildApp({ db, logger, bodyLimitBytes = 5 * 1024 * 1024, k
   const auth = createAuthService({ db, logger, keyCacheMs });
   const pricing = createPricingService({ db });
   const runs = createRunsService({ db, pricing, bus });
-  const services = { bus, auth, pricing, runs };
+  const activities = createActivitiesService({ db, bus });
+  const batch = createBatchService({ db, pricing, activities, bus });
+  const services = { bus, auth, pricing, runs, activities, batch };
 
   await app.register(swagger, {
     openapi: {
@@ -65,6 +71,8 @@ export async function buildApp({ db, logger, bodyLimitBytes = 5 * 1024 * 1024, k
     await api.register(authRoutes, { auth });
     await api.register(pricingRoutes, { pricing });
     await api.register(runsRoutes, { runs });
+    await api.register(activitiesRoutes, { activities });
+    await api.register(batchRoutes, { batch });
   }, { prefix: API_PREFIX });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -17,9 +17,9 @@ function fieldOf(issue: AjvIssue): string {
   return parts.reduce((path, part) => (/^\d+$/.test(part) ? `${path}[${part}]` : path ? `${path}.${part}` : part), '');
 }
 
-function validationBody(err: FastifyError) {
-  const issue = err.validation![0] as AjvIssue;
-  const location = err.validationContext ?? 'body';
+/** The API's 400 body for the first schema violation; `location` is body, querystring, items[3].body… */
+export function describeValidation(issues: readonly unknown[], location: string) {
+  const issue = issues[0] as AjvIssue;
   const field = fieldOf(issue);
   let message = issue.message ?? 'is invalid';
   if (issue.keyword === 'additionalProperties') message = 'is not a known field';
@@ -38,7 +38,7 @@ export function registerErrorHandler(app: FastifyInstance): void {
     if (err instanceof AppError) {
       return reply.status(err.statusCode).send({ error: err.code, message: err.message, details: err.details });
     }
-    if (err.validation) return reply.status(400).send(validationBody(err));
+    if (err.validation) return reply.status(400).send(describeValidation(err.validation, err.validationContext ?? 'body'));
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       return reply.status(413).send({ error: 'payload_too_large', message: `the body exceeds the limit of ${request.routeOptions.bodyLimit} bytes` });
     }

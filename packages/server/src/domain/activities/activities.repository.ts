@@ -64,3 +64,78 @@ export async function lastSeq(db: Queryable, tenantId: string): Promise<number> 
   const { rows } = await db.query<{ last_seq: number }>(`SELECT last_seq FROM activity_sequences WHERE tenant_id = $1`, [tenantId]);
   return rows[0]?.last_seq ?? 0;
 }
+
+export interface ActivityFilter {
+  type?: string[];
+  status?: string[];
+  user_id?: string;
+  session_id?: string;
+  run_id?: string;
+  work_unit_id?: string;
+  source?: string;
+  since?: string;
+  until?: string;
+}
+
+/**
+ * The feed: newest first by seq (unique per tenant, so the keyset cursor is exact), or, with
+ * `afterSeq`, oldest first after that seq for catch-up. Both use the (tenant_id, seq) index.
+ */
+export async function listActivities(
+  db: Queryable,
+  tenantId: string,
+  filter: ActivityFilter,
+  page: { beforeSeq?: number; afterSeq?: number; limit: number },
+): Promise<ActivityRow[]> {
+  const where = ['tenant_id = $1'];
+  const params: unknown[] = [tenantId];
+  const add = (sql: (p: string) => string, value: unknown) => {
+    params.push(value);
+    where.push(sql(`$${params.length}`));
+  };
+  if (filter.type?.length) add((p) => `type = ANY(${p}::text[])`, filter.type);
+  if (filter.status?.length) add((p) => `status = ANY(${p}::text[])`, filter.status);
+  for (const column of ['user_id', 'session_id', 'run_id', 'work_unit_id', 'source'] as const) {
+    if (filter[column] !== undefined) add((p) => `${column} = ${p}`, filter[column]);
+  }
+  if (filter.since) add((p) => `occurred_at >= ${p}::timestamptz`, filter.since);
+  if (filter.until) add((p) => `occurred_at < ${p}::timestamptz`, filter.until);
+  const ascending = page.afterSeq !== undefined;
+  if (ascending) add((p) => `seq > ${p}`, page.afterSeq);
+  else if (page.beforeSeq !== undefined) add((p) => `seq < ${p}`, page.beforeSeq);
+  params.push(page.limit);
+  const { rows } = await db.query<ActivityRow>(
+    `SELECT * FROM activities WHERE ${where.join(' AND ')}
+     ORDER BY seq ${ascending ? 'ASC' : 'DESC'} LIMIT $${params.length}`,
+    params,
+  );
+  return rows;
+}
+
+export async function getActivity(db: Queryable, tenantId: string, id: string): Promise<ActivityRow | null> {
+  const { rows } = await db.query<ActivityRow>(`SELECT * FROM activities WHERE tenant_id = $1 AND id = $2`, [tenantId, id]);
+  return rows[0] ?? null;
+}
+
+/** Seed 002's statistics over a window: counts by status, type and source, durations. */
+export async function activityStats(db: Queryable, tenantId: string, since: Date) {
+  const { rows } = await db.query<{ dimension: string; key: string | null; n: number; avg_ms: number | null; automated: number }>(
+    `SELECT d.dimension, d.key, count(*) AS n, avg(a.duration_ms)::float8 AS avg_ms,
+            count(*) FILTER (WHERE a.is_automated) AS automated
+     FROM activities a
+     CROSS JOIN LATERAL (VALUES ('status', a.status), ('type', a.type), ('source', a.source), ('all', NULL)) AS d(dimension, key)
+     WHERE a.tenant_id = $1 AND a.occurred_at >= $2
+     GROUP BY d.dimension, d.key`,
+    [tenantId, since],
+  );
+  return rows;
+}
+
+/** Seed 000's summary: runs created in the window, counted by status. */
+export async function runCountsByStatus(db: Queryable, tenantId: string, since: Date) {
+  const { rows } = await db.query<{ status: string; n: number }>(
+    `SELECT status, count(*) AS n FROM runs WHERE tenant_id = $1 AND created_at >= $2 GROUP BY status`,
+    [tenantId, since],
+  );
+  return rows;
+}

@@ -7,6 +7,9 @@ export const RUN_EVENT_TYPES = Object.freeze({
   cancelled: 'cancellation',
 } as const);
 
+/** What the team feeds (seed 000) show: run transitions and delegations. */
+export const TEAM_FEED_TYPES = Object.freeze(['run', 'completion', 'error', 'cancellation', 'delegation'] as const);
+
 export interface NewActivity {
   id: string;
   project_id?: string | null;
@@ -33,6 +36,10 @@ export interface ActivityRow extends Required<Omit<NewActivity, 'occurred_at'>> 
   tenant_id: string;
   seq: number;
   processing_status: string;
+  schema_render: unknown;
+  processed_at: Date | null;
+  processing_error: string | null;
+  processing_attempts: number;
   occurred_at: Date;
   created_at: Date;
 }

@@ -2,25 +2,31 @@ import type { Queryable } from '../../db/database.ts';
 import type { ListRunsQuery, StepInput } from './runs.schemas.ts';
 import type { RunRow, StepRow } from './runs.types.ts';
 
-/** Columns a client may set when creating a run. */
-const CREATE_COLUMNS = [
-  'id', 'external_id', 'project_id', 'work_unit_id', 'work_unit_type', 'work_unit_name', 'agent_id', 'user_id',
-  'user_name', 'source', 'provider_type', 'model', 'is_synthetic', 'status', 'state', 'input_data', 'metadata',
-  'session_id', 'trace_id', 'started_at',
-] as const;
-export type NewRun = { [K in (typeof CREATE_COLUMNS)[number]]?: unknown };
+/** Column types of a run row as jsonb_to_recordset needs them (inserts and updates). */
+export const RUN_RECORD = `id text, external_id text, project_id text, work_unit_id text, work_unit_type text,
+  work_unit_name text, agent_id text, user_id text, user_name text, source text, provider_type text, model text,
+  is_synthetic boolean, status text, state text, input_data jsonb, output_data jsonb, metadata jsonb, error text,
+  error_type text, session_id text, trace_id text, started_at timestamptz, completed_at timestamptz,
+  last_seen_at timestamptz, duration_ms bigint, input_tokens bigint, output_tokens bigint, cache_read_tokens bigint,
+  cache_write_tokens bigint, reasoning_tokens bigint, estimated_cost_usd numeric, cost_source text,
+  reported_step_count int, end_request_hash text`;
 
-/** Inserts unless a run with this id or external_id exists; null means it existed. */
-export async function insertRun(db: Queryable, tenantId: string, run: NewRun): Promise<RunRow | null> {
-  const values = CREATE_COLUMNS.map((c) => (c === 'input_data' || c === 'metadata') && run[c] !== undefined ? JSON.stringify(run[c]) : run[c] ?? null);
-  const { rows } = await db.query<RunRow>(
-    `INSERT INTO runs (tenant_id, ${CREATE_COLUMNS.join(', ')}, last_seen_at)
-     VALUES ($1, ${CREATE_COLUMNS.map((_, i) => `$${i + 2}`).join(', ')}, now())
+/** New runs in one statement (one for REST, many for /ingest); ids that exist are skipped (idempotent create). */
+export async function insertRuns(tx: Queryable, tenantId: string, runs: readonly Record<string, unknown>[]): Promise<RunRow[]> {
+  if (runs.length === 0) return [];
+  const { rows } = await tx.query<RunRow>(
+    `INSERT INTO runs (tenant_id, id, external_id, project_id, work_unit_id, work_unit_type, work_unit_name, agent_id,
+       user_id, user_name, source, provider_type, model, is_synthetic, status, state, input_data, metadata,
+       session_id, trace_id, started_at, last_seen_at)
+     SELECT $1, r.id, r.external_id, r.project_id, r.work_unit_id, r.work_unit_type, r.work_unit_name, r.agent_id,
+       r.user_id, r.user_name, r.source, r.provider_type, r.model, coalesce(r.is_synthetic, false), r.status, r.state,
+       r.input_data, r.metadata, r.session_id, r.trace_id, r.started_at, now()
+     FROM jsonb_to_recordset($2::jsonb) AS r(${RUN_RECORD})
      ON CONFLICT DO NOTHING
      RETURNING *`,
-    [tenantId, ...values],
+    [tenantId, JSON.stringify(runs)],
   );
-  return rows[0] ?? null;
+  return rows;
 }
 
 export async function findRunByIdOrExternal(db: Queryable, tenantId: string, id: string | null, externalId: string | null): Promise<RunRow | null> {
@@ -120,24 +126,26 @@ export async function recentRuns(db: Queryable, tenantId: string, userId: string
 }
 
 /**
- * Batch append in one statement; a step_index already stored is skipped, which makes a
- * resend harmless. Returns the indexes stored by this call.
+ * Steps of one or several runs in one statement (REST appends and /ingest batches); a
+ * step_index already stored is skipped, which makes a resend harmless. Returns the
+ * (run, index) pairs stored now.
  */
-export async function insertSteps(tx: Queryable, tenantId: string, runId: string, traceId: string | null, steps: readonly StepInput[]): Promise<number[]> {
-  const { rows } = await tx.query<{ step_index: number }>(
+export async function insertSteps(tx: Queryable, tenantId: string, steps: readonly (StepInput & { run_id: string; trace_id: string | null })[]) {
+  if (steps.length === 0) return [];
+  const { rows } = await tx.query<{ run_id: string; step_index: number }>(
     `INSERT INTO trace_steps (tenant_id, run_id, trace_id, step_index, skill_id, skill_name, kind, status,
        outcome_category, outcome_code, model, input_tokens, output_tokens, cost_cents, duration_ms, retry_count, started_at)
-     SELECT $1, $2, $3, s.step_index, s.skill_id, s.skill_name, coalesce(s.kind, 'other'), s.status,
+     SELECT $1, s.run_id, s.trace_id, s.step_index, s.skill_id, s.skill_name, coalesce(s.kind, 'other'), s.status,
        s.outcome_category, s.outcome_code, s.model, s.input_tokens, s.output_tokens, s.cost_cents, s.duration_ms,
        coalesce(s.retry_count, 0), coalesce(s.started_at, now())
-     FROM jsonb_to_recordset($4::jsonb) AS s(step_index int, skill_id text, skill_name text, kind text, status text,
-       outcome_category text, outcome_code text, model text, input_tokens bigint, output_tokens bigint,
-       cost_cents numeric, duration_ms bigint, retry_count int, started_at timestamptz)
+     FROM jsonb_to_recordset($2::jsonb) AS s(run_id text, trace_id text, step_index int, skill_id text, skill_name text,
+       kind text, status text, outcome_category text, outcome_code text, model text, input_tokens bigint,
+       output_tokens bigint, cost_cents numeric, duration_ms bigint, retry_count int, started_at timestamptz)
      ON CONFLICT (tenant_id, run_id, step_index) DO NOTHING
-     RETURNING step_index`,
-    [tenantId, runId, traceId, JSON.stringify(steps)],
+     RETURNING run_id, step_index`,
+    [tenantId, JSON.stringify(steps)],
   );
-  return rows.map((r) => r.step_index);
+  return rows;
 }
 
 export async function listSteps(db: Queryable, tenantId: string, runId: string, afterIndex: number, limit: number): Promise<StepRow[]> {
