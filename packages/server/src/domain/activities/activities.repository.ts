@@ -1,4 +1,5 @@
 import type { Queryable } from '../../db/database.ts';
+import { whereBuilder } from '../../db/where.ts';
 import type { ActivityRow, NewActivity } from './activities.types.ts';
 
 /**
@@ -87,12 +88,8 @@ export async function listActivities(
   filter: ActivityFilter,
   page: { beforeSeq?: number; afterSeq?: number; limit: number },
 ): Promise<ActivityRow[]> {
-  const where = ['tenant_id = $1'];
-  const params: unknown[] = [tenantId];
-  const add = (sql: (p: string) => string, value: unknown) => {
-    params.push(value);
-    where.push(sql(`$${params.length}`));
-  };
+  const where = whereBuilder('tenant_id = $1', tenantId);
+  const add = where.add;
   if (filter.type?.length) add((p) => `type = ANY(${p}::text[])`, filter.type);
   if (filter.status?.length) add((p) => `status = ANY(${p}::text[])`, filter.status);
   for (const column of ['user_id', 'session_id', 'run_id', 'work_unit_id', 'source'] as const) {
@@ -103,11 +100,10 @@ export async function listActivities(
   const ascending = page.afterSeq !== undefined;
   if (ascending) add((p) => `seq > ${p}`, page.afterSeq);
   else if (page.beforeSeq !== undefined) add((p) => `seq < ${p}`, page.beforeSeq);
-  params.push(page.limit);
   const { rows } = await db.query<ActivityRow>(
-    `SELECT * FROM activities WHERE ${where.join(' AND ')}
-     ORDER BY seq ${ascending ? 'ASC' : 'DESC'} LIMIT $${params.length}`,
-    params,
+    `SELECT * FROM activities WHERE ${where.sql()}
+     ORDER BY seq ${ascending ? 'ASC' : 'DESC'} LIMIT ${where.param(page.limit)}`,
+    where.params,
   );
   return rows;
 }

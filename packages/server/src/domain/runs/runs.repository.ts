@@ -1,4 +1,5 @@
 import type { Queryable } from '../../db/database.ts';
+import { whereBuilder } from '../../db/where.ts';
 import type { ListRunsQuery, StepInput } from './runs.schemas.ts';
 import type { RunRow, StepRow } from './runs.types.ts';
 
@@ -89,12 +90,8 @@ export async function listRuns(
   q: ListRunsQuery,
   after: { createdAt: Date; id: string } | null,
 ): Promise<RunRow[]> {
-  const where = ['tenant_id = $1'];
-  const params: unknown[] = [tenantId];
-  const add = (sql: (p: string) => string, value: unknown) => {
-    params.push(value);
-    where.push(sql(`$${params.length}`));
-  };
+  const where = whereBuilder('tenant_id = $1', tenantId);
+  const add = where.add;
   if (q.status?.length) add((p) => `status = ANY(${p}::text[])`, q.status);
   if (q.risk_level?.length) add((p) => `risk_level = ANY(${p}::text[])`, q.risk_level);
   if (q.state) add((p) => `state = ${p}`, q.state);
@@ -104,14 +101,10 @@ export async function listRuns(
   }
   if (q.started_after) add((p) => `started_at >= ${p}::timestamptz`, q.started_after);
   if (q.started_before) add((p) => `started_at < ${p}::timestamptz`, q.started_before);
-  if (after) {
-    params.push(after.createdAt, after.id);
-    where.push(`(created_at, id) < ($${params.length - 1}::timestamptz, $${params.length})`);
-  }
-  params.push(q.limit + 1);
+  if (after) add((p) => `(created_at, id) < (${p}::timestamptz, ${where.param(after.id)})`, after.createdAt);
   const { rows } = await db.query<RunRow>(
-    `SELECT * FROM runs WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
-    params,
+    `SELECT * FROM runs WHERE ${where.sql()} ORDER BY created_at DESC, id DESC LIMIT ${where.param(q.limit + 1)}`,
+    where.params,
   );
   return rows;
 }
