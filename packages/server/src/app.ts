@@ -20,18 +20,21 @@ import { ErrorBody } from './http/schemas.ts';
 import { buildValidator } from './http/validation.ts';
 import { registerOps } from './ops/ops.routes.ts';
 import { createEventBus } from './realtime/event-bus.ts';
+import { realtimeRoutes, type RealtimeOptions } from './realtime/ws.routes.ts';
 
 export interface AppOptions {
   db: Database;
   logger: Logger;
   bodyLimitBytes?: number;
   keyCacheMs?: number;
+  /** WebSocket hub settings; in server mode also the URL and schema its LISTEN connection uses. */
+  realtime?: RealtimeOptions;
 }
 
 export const API_PREFIX = '/api/v1';
 
 /** Builds the whole HTTP app on a database; tests build one per file. */
-export async function buildApp({ db, logger, bodyLimitBytes = 5 * 1024 * 1024, keyCacheMs = 10_000 }: AppOptions) {
+export async function buildApp({ db, logger, bodyLimitBytes = 5 * 1024 * 1024, keyCacheMs = 10_000, realtime = {} }: AppOptions) {
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: bodyLimitBytes,
@@ -74,6 +77,9 @@ export async function buildApp({ db, logger, bodyLimitBytes = 5 * 1024 * 1024, k
     await api.register(activitiesRoutes, { activities });
     await api.register(batchRoutes, { batch });
   }, { prefix: API_PREFIX });
+
+  // Realtime (SPEC §5): GET /ws, POST /api/v1/ws-ticket, the hub and the LISTEN/NOTIFY bridge.
+  await app.register(realtimeRoutes, { ...realtime, bus: services.bus, db, auth, logger, apiPrefix: API_PREFIX });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

@@ -12,7 +12,11 @@ export async function serve(config: Config, out: (line: string) => void = consol
   const { db, applied, release } = await openMigrated(config);
   if (applied.length > 0) logger.info({ applied }, 'migrations applied');
 
-  const { app, services } = await buildApp({ db, logger, bodyLimitBytes: config.bodyLimitBytes, keyCacheMs: config.keyCacheMs });
+  const { app, services } = await buildApp({
+    db, logger, bodyLimitBytes: config.bodyLimitBytes, keyCacheMs: config.keyCacheMs,
+    // Server mode: the realtime hub LISTENs on its own connection for the other nodes' events.
+    realtime: { databaseUrl: config.databaseUrl, databaseSchema: config.databaseSchema },
+  });
   const first = await services.auth.bootstrap(config.initApiKey);
 
   let stopping: Promise<void> | null = null;

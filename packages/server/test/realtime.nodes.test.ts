@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { call, createTenant } from './helpers.ts';
+import { LiveClient, activitySeqs, range, sleep, useTwoNodes } from './realtime-helpers.ts';
+
+/** Two `runlog serve` nodes on one PostgreSQL: a client on A sees what is written through B (SPEC §1, §5). */
+describe.skipIf(!process.env.DATABASE_URL)('two nodes over LISTEN/NOTIFY (postgres)', () => {
+  // No periodic sweep: delivery here rests on NOTIFY alone, and on the catch-up after a reconnect.
+  const { a, b } = useTwoNodes({ sweepIntervalMs: 0 });
+
+  it('a client on node A receives, in order and once, everything written through node B', async () => {
+    const tenant = await createTenant(a);
+    const onA = await LiveClient.open(a, { key: tenant.keys.read });
+    await onA.subscribe(['activity', 'runs']);
+
+    // Concurrent writers on B, plus a large activity whose event is too big for NOTIFY (sent as a reference).
+    const writes = range(1, 60).map((i) =>
+      i % 2 === 0
+        ? call(b, tenant.keys.ingest, 'POST', '/runs', { id: `b-run-${i}` })
+        : call(b, tenant.keys.ingest, 'POST', '/activities', { id: `b-act-${i}`, type: 'note', action_name: 'note.added', data: i === 31 ? { big: 'y'.repeat(20_000) } : { i } }),
+    );
+    expect((await Promise.all(writes)).every((r) => r.status === 201)).toBe(true);
+    await call(b, tenant.keys.ingest, 'POST', '/runs/b-run-2/start');
+    await call(b, tenant.keys.ingest, 'POST', '/runs/b-run-2/steps', { steps: [{ step_index: 0, kind: 'llm', skill_name: 'plan' }] });
+
+    await onA.waitFor(() => activitySeqs(onA).length >= 61, 20_000);
+    await onA.waitFor((items) => items.some((i) => i.type === 'step_added'));
+    await sleep(300);
+    expect(activitySeqs(onA)).toEqual(range(1, 61));
+    const stored = await call(a, tenant.keys.read, 'GET', '/activities?after_seq=0&limit=100');
+    expect(onA.of('activity_created').map((e) => e.data.id)).toEqual(stored.body.activities.map((x: { id: string }) => x.id));
+    expect(onA.of('activity_created').find((e) => e.data.id === 'b-act-31')!.data.data.big).toHaveLength(20_000);
+    const runUpdates = onA.of('run_updated');
+    expect(runUpdates).toHaveLength(31);
+    expect(runUpdates.at(-1)!.data).toMatchObject({ id: 'b-run-2', status: 'running' });
+    expect(onA.of('step_added')).toEqual([
+      expect.objectContaining({ data: { run_id: 'b-run-2', steps: [expect.objectContaining({ step_index: 0, skill_name: 'plan' })] } }),
+    ]);
+    expect(onA.badFrames).toEqual([]);
+    await onA.close();
+  });
+
+  it('writes on both nodes at once reach clients on both nodes in the same order', async () => {
+    const tenant = await createTenant(a);
+    const onA = await LiveClient.open(a, { key: tenant.keys.read });
+    const onB = await LiveClient.open(b, { key: tenant.keys.read });
+    await onA.subscribe(['activity']);
+    await onB.subscribe(['activity']);
+    const writes = range(1, 80).map((i) => call(i % 2 ? a : b, tenant.keys.ingest, 'POST', '/runs', { id: `mixed-${i}` }));
+    await Promise.all(writes);
+    await onA.waitFor(() => activitySeqs(onA).length >= 80, 20_000);
+    await onB.waitFor(() => activitySeqs(onB).length >= 80, 20_000);
+    await sleep(300);
+    expect(activitySeqs(onA)).toEqual(range(1, 80));
+    expect(activitySeqs(onB)).toEqual(range(1, 80));
+    expect(onA.of('activity_created').map((e) => e.data.id)).toEqual(onB.of('activity_created').map((e) => e.data.id));
+    await onA.close();
+    await onB.close();
+  });
+
+  it('a ticket issued on one node opens a connection on the other, once', async () => {
+    const tenant = await createTenant(a);
+    const issued = await call(a, tenant.keys.read, 'POST', '/ws-ticket');
+    const onB = await LiveClient.open(b, { ticket: issued.body.ticket });
+    await onB.subscribe(['activity']);
+    await expect(LiveClient.open(a, { ticket: issued.body.ticket })).rejects.toMatchObject({ status: 401 });
+    await onB.close();
+  });
+
+  it("after node A's LISTEN connection is cut, it reconnects and its client still gets every write, once", async () => {
+    const tenant = await createTenant(a);
+    const onA = await LiveClient.open(a, { key: tenant.keys.read });
+    await onA.subscribe(['activity']);
+    for (const i of range(1, 5)) await call(b, tenant.keys.ingest, 'POST', '/runs', { id: `before-${i}` });
+    await onA.waitFor(() => activitySeqs(onA).length === 5);
+
+    const cut = await a.db.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`, [`runlog-listen:${a.nodeId}`]);
+    expect(cut.rowCount).toBe(1);
+    // Written while A is not listening: these notifications are lost to A.
+    for (const i of range(1, 5)) await call(b, tenant.keys.ingest, 'POST', '/runs', { id: `during-${i}` });
+    await onA.waitFor(() => activitySeqs(onA).length >= 10, 15_000);
+    for (const i of range(1, 5)) await call(b, tenant.keys.ingest, 'POST', '/runs', { id: `after-${i}` });
+    await onA.waitFor(() => activitySeqs(onA).length >= 15, 15_000);
+    await sleep(200);
+    expect(activitySeqs(onA)).toEqual(range(1, 15));
+    await onA.close();
+  });
+});
