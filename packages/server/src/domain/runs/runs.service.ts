@@ -131,18 +131,16 @@ export function createRunsService({ db, pricing, bus }: RunsServiceDeps) {
     async appendSteps(auth: AuthContext, runId: string, steps: StepInput[]) {
       const now = new Date();
       steps.forEach((step, i) => clientTime(`steps[${i}].started_at`, step.started_at, now));
-      const result = await db.transaction(async (tx) => {
+      const stored = await db.transaction(async (tx) => {
         const run = await repo.lockRun(tx, auth.tenantId, runId);
         if (!run) throw new NotFoundError('run', runId);
-        const stored = await repo.insertSteps(tx, auth.tenantId, steps.map((s) => ({ ...s, run_id: runId, trace_id: run.trace_id })));
-        if (stored.length > 0) await repo.updateRun(tx, auth.tenantId, runId, {}, now);
-        return { stored: stored.map((s) => s.step_index) };
+        const rows = steps.map((s) => ({ ...s, run_id: runId, trace_id: run.trace_id }));
+        const inserted = new Set((await repo.insertSteps(tx, auth.tenantId, rows)).map((s) => s.step_index));
+        if (inserted.size > 0) await repo.updateRun(tx, auth.tenantId, runId, {}, now);
+        return rows.filter((row) => inserted.has(row.step_index));
       });
-      if (result.stored.length > 0) {
-        const stored = new Set(result.stored);
-        bus.publish([{ tenantId: auth.tenantId, type: 'step_added', seq: 0, data: { run_id: runId, steps: steps.filter((s) => stored.has(s.step_index)) } }]);
-      }
-      return { run_id: runId, inserted: result.stored.length, duplicates: steps.length - result.stored.length };
+      if (stored.length > 0) bus.publish([{ tenantId: auth.tenantId, type: 'step_added', seq: 0, data: { run_id: runId, steps: stored } }]);
+      return { run_id: runId, inserted: stored.length, duplicates: steps.length - stored.length };
     },
 
     async listSteps(auth: AuthContext, runId: string, afterIndex: number, limit: number) {

@@ -43,6 +43,8 @@ interface Work {
   activities: { item: Item | null; activity: NewActivity }[];
   steps: (StepInput & { run_id: string; trace_id: string | null })[];
   stepItems: Map<string, Item[]>;
+  /** `run_id:step_index` of the steps stored by this batch (not the resent ones). */
+  storedSteps: Set<string>;
 }
 
 const compile = buildValidator();
@@ -140,7 +142,8 @@ export function createBatchService({ db, pricing, activities, bus }: BatchServic
       }
     }
     const stored = await insertSteps(w.tx, w.auth.tenantId, w.steps);
-    for (const { run_id } of stored) {
+    for (const { run_id, step_index } of stored) {
+      w.storedSteps.add(`${run_id}:${step_index}`);
       w.runs.set(run_id, { ...w.runs.get(run_id)!, last_seen_at: w.now });
       w.changed.add(run_id);
     }
@@ -161,7 +164,8 @@ export function createBatchService({ db, pricing, activities, bus }: BatchServic
       events.push({ tenantId: w.auth.tenantId, type: 'run_updated', seq: seqOfRun.get(id) ?? 0, data: toRunDto(w.runs.get(id)!) });
     }
     for (const [runId] of w.stepItems) {
-      events.push({ tenantId: w.auth.tenantId, type: 'step_added', seq: 0, data: { run_id: runId, steps: w.steps.filter((s) => s.run_id === runId) } });
+      const steps = w.steps.filter((s) => s.run_id === runId && w.storedSteps.has(`${runId}:${s.step_index}`));
+      if (steps.length > 0) events.push({ tenantId: w.auth.tenantId, type: 'step_added', seq: 0, data: { run_id: runId, steps } });
     }
     bus.publish(events);
     activities.publish(w.auth.tenantId, rows);
@@ -180,7 +184,7 @@ export function createBatchService({ db, pricing, activities, bus }: BatchServic
       const items = parsed.filter((p): p is Item => 'type' in p);
       const w: Work = {
         auth, tx: db, now: new Date(), results: parsed.map((p) => ('type' in p ? (undefined as never) : p)),
-        runs: new Map(), changed: new Set(), activities: [], steps: [], stepItems: new Map(),
+        runs: new Map(), changed: new Set(), activities: [], steps: [], stepItems: new Map(), storedSteps: new Set(),
       };
       const outcome = await db.transaction(async (tx) => {
         const memo = await repo.findBatch(tx, auth.tenantId, hash);
