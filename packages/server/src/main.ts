@@ -28,7 +28,12 @@ export async function serve(config: Config, out: (line: string) => void = consol
         process.exit(1);
       }, config.shutdownTimeoutMs);
       timer.unref();
+      // Answers to requests in flight keep their keep-alive connections open; close each one as
+      // soon as it is idle, or app.close() waits for the clients to hang up.
+      const reaper = setInterval(() => app.server.closeIdleConnections(), 100);
+      reaper.unref();
       await app.close();
+      clearInterval(reaper);
       await release();
       logger.info('stopped');
     })();
@@ -37,7 +42,15 @@ export async function serve(config: Config, out: (line: string) => void = consol
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
 
-  const address = await app.listen({ port: config.port, host: config.host });
+  let address: string;
+  try {
+    address = await app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    // Nothing is served: release the database (its worker thread / pool would keep the process alive).
+    await app.close().catch(() => {});
+    await release();
+    throw err;
+  }
   logger.info({ address, database: db.kind, dataDir: config.databaseUrl ? undefined : config.dataDir }, 'listening');
   if (first) {
     out([

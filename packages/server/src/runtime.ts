@@ -7,18 +7,21 @@ import { openDatabase } from './db/open.ts';
 /** Opens the configured database (locking an embedded data directory) and migrates it. */
 export async function openMigrated(config: Config): Promise<{ db: Database; applied: string[]; release: () => Promise<void> }> {
   const unlock = config.databaseUrl ? () => {} : lockDataDir(config.dataDir);
+  let db: Database | null = null;
   try {
-    const db = await openDatabase(config);
+    db = await openDatabase(config);
     const applied = await migrate(db, config.databaseUrl ? config.databaseSchema : 'public');
     return {
-      db,
+      db: db as Database,
       applied: applied.map((m) => `${m.version}_${m.name}`),
       release: async () => {
-        await db.close();
+        await db!.close();
         unlock();
       },
     };
   } catch (err) {
+    // A database left open (worker thread, pool) would keep the process alive after the error.
+    await db?.close().catch(() => {});
     unlock();
     throw err;
   }

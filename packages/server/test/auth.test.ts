@@ -58,6 +58,16 @@ describe.each(BACKENDS)('API keys and scopes on %s', (backend) => {
     expect((await call(ctx, created.body.key, 'POST', '/runs', {})).status).toBe(201);
   });
 
+  it('makes RUNLOG_INIT_API_KEY an admin key even when tenants already exist, once', async () => {
+    await createTenant(ctx);
+    const secret = `rlk_headless_${Date.now()}_0123456789`;
+    expect(await ctx.services.auth.bootstrap(secret)).toBeNull();
+    expect(await ctx.services.auth.bootstrap(secret)).toBeNull();
+    expect((await call(ctx, secret, 'GET', '/api-keys')).status).toBe(200);
+    const { rows } = await ctx.db.query<{ n: number }>(`SELECT count(*) AS n FROM api_keys WHERE prefix = $1`, [secret.slice(0, 12)]);
+    expect(rows[0]!.n).toBe(1);
+  });
+
   it('refuses bad key requests with a 400 naming the field', async () => {
     const t = await createTenant(ctx);
     const bad = await call(ctx, t.keys.admin, 'POST', '/api-keys', { name: 'x', scopes: ['write'] });

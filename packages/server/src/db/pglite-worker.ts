@@ -27,6 +27,8 @@ let busy = false;
 
 function eligible(req: WorkerRequest): boolean {
   const tx = 'tx' in req ? req.tx : undefined;
+  // Ending a transaction that is not the open one is answered at once, never left waiting.
+  if ((req.op === 'commit' || req.op === 'rollback') && tx !== openTx) return true;
   if (openTx === null) return tx === undefined;
   return tx === openTx;
 }
@@ -55,8 +57,14 @@ async function run(req: WorkerRequest): Promise<WorkerResponse> {
       return { id: req.id, ok: true, tx: openTx };
     case 'commit':
     case 'rollback':
-      openTx = null;
-      await db.exec(req.op === 'commit' ? 'COMMIT' : 'ROLLBACK');
+      // A transaction that is no longer open (its COMMIT failed) has nothing left to end.
+      if (req.tx !== openTx) return { id: req.id, ok: true };
+      try {
+        await db.exec(req.op === 'commit' ? 'COMMIT' : 'ROLLBACK');
+      } finally {
+        // A failed COMMIT ends the transaction in PostgreSQL too.
+        openTx = null;
+      }
       return { id: req.id, ok: true };
     case 'close':
       await db.close();

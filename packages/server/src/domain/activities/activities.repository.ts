@@ -27,8 +27,9 @@ export async function appendActivities(tx: Queryable, tenantId: string, activiti
        SELECT input.*, row_number() OVER (ORDER BY n) AS k, count(*) OVER () AS total FROM input
      ),
      allocated AS (
-       UPDATE activity_sequences SET last_seq = last_seq + (SELECT count(*) FROM input)
-       WHERE tenant_id = $1 AND EXISTS (SELECT 1 FROM input)
+       INSERT INTO activity_sequences AS s (tenant_id, last_seq)
+       SELECT $1, count(*) FROM input HAVING count(*) > 0
+       ON CONFLICT (tenant_id) DO UPDATE SET last_seq = s.last_seq + EXCLUDED.last_seq
        RETURNING last_seq
      )
      INSERT INTO activities (tenant_id, id, seq, project_id, workspace_id, user_id, type, action_name,

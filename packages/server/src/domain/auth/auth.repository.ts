@@ -14,7 +14,7 @@ export async function findTenantByName(db: Queryable, name: string): Promise<Ten
   return rows[0] ?? null;
 }
 
-/** Creates the tenant and its activity counter; an existing tenant of that name is returned. */
+/** Creates the tenant; an existing tenant of that name is returned. */
 export async function upsertTenant(db: Queryable, id: string, name: string): Promise<TenantRow> {
   const { rows } = await db.query<TenantRow>(
     `INSERT INTO tenants (id, name) VALUES ($1, $2)
@@ -22,7 +22,6 @@ export async function upsertTenant(db: Queryable, id: string, name: string): Pro
      RETURNING id, name, created_at`,
     [id, name],
   );
-  await db.query(`INSERT INTO activity_sequences (tenant_id) VALUES ($1) ON CONFLICT DO NOTHING`, [rows[0]!.id]);
   return rows[0]!;
 }
 

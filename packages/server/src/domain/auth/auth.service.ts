@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Database } from '../../db/database.ts';
+import type { Database, Queryable } from '../../db/database.ts';
 import type { Logger } from '../../logger.ts';
 import { NotFoundError, UnauthorizedError } from '../../errors.ts';
 import * as repo from './auth.repository.ts';
@@ -26,6 +26,19 @@ export interface NewKeyInput {
 const CACHE_LIMIT = 10_000;
 /** last_used_at is written at most this often per key, off the request path. */
 const TOUCH_INTERVAL_MS = 60_000;
+
+function insertAdminKey(tx: Queryable, tenantId: string, key: string, createdBy: string | null) {
+  return repo.insertApiKey(tx, {
+    tenantId,
+    id: randomUUID(),
+    name: 'admin (created at first start)',
+    prefix: keyPrefix(key),
+    hash: hashApiKey(key),
+    scopes: ['admin'],
+    projectId: null,
+    createdBy,
+  });
+}
 
 export function createAuthService({ db, logger, keyCacheMs }: AuthServiceDeps) {
   const cache = new Map<string, { auth: AuthContext; until: number }>();
@@ -107,11 +120,19 @@ export function createAuthService({ db, logger, keyCacheMs }: AuthServiceDeps) {
 
     /**
      * On an empty database: the default tenant, its owner (with a password for the dashboard)
-     * and an admin key. Returns what must be shown once, or null when the database has tenants.
+     * and an admin key. Returns what must be shown once, or null when there is nothing to show.
+     * RUNLOG_INIT_API_KEY always ends up as an admin key of the default tenant, even when the
+     * database already had tenants (e.g. created by `runlog keys create` before the first start).
      */
     async bootstrap(initApiKey: string | null) {
       return db.transaction(async (tx) => {
-        if ((await repo.countTenants(tx)) > 0) return null;
+        if ((await repo.countTenants(tx)) > 0) {
+          if (initApiKey && (await repo.findKeysByPrefix(tx, keyPrefix(initApiKey))).every((k) => !sameHash(k.key_hash, hashApiKey(initApiKey)))) {
+            const tenant = (await repo.findTenantByName(tx, 'default')) ?? (await repo.upsertTenant(tx, randomUUID(), 'default'));
+            await insertAdminKey(tx, tenant.id, initApiKey, (await repo.findOwner(tx, tenant.id))?.id ?? null);
+          }
+          return null;
+        }
         const tenant = await repo.upsertTenant(tx, randomUUID(), 'default');
         const password = generatePassword();
         const owner = await repo.insertUser(tx, {
@@ -123,17 +144,8 @@ export function createAuthService({ db, logger, keyCacheMs }: AuthServiceDeps) {
           passwordHash: await hashPassword(password),
         });
         const key = initApiKey ?? generateApiKey();
-        const row = await repo.insertApiKey(tx, {
-          tenantId: tenant.id,
-          id: randomUUID(),
-          name: 'admin (created at first start)',
-          prefix: keyPrefix(key),
-          hash: hashApiKey(key),
-          scopes: ['admin'],
-          projectId: null,
-          createdBy: owner.id,
-        });
-        return { tenant, owner, password, key, keyRow: row, keyFromEnv: initApiKey !== null };
+        const keyRow = await insertAdminKey(tx, tenant.id, key, owner.id);
+        return { tenant, owner, password, key, keyRow, keyFromEnv: initApiKey !== null };
       });
     },
   };

@@ -1,0 +1,57 @@
+import { BenchUsageError } from './lib/common.ts';
+
+/**
+ * `npm run bench -- <name>`: runs one benchmark; without a name, lists them.
+ * Benchmarks print figures and never judge them: speed depends on the machine.
+ * Each is imported only when chosen, so listing them loads no database.
+ */
+
+interface Benchmark {
+  about: string;
+  load: () => Promise<{ main: () => Promise<void> }>;
+}
+
+const BENCHMARKS: Record<string, Benchmark> = {
+  ingest: {
+    about: 'runs and steps per second through the HTTP API vs one multi-row INSERT (PGlite, PostgreSQL). Env: BENCH_RUNS, BENCH_STEPS, BENCH_CLIENTS, BENCH_STEP_CLIENTS, BENCH_BACKENDS, DATABASE_URL',
+    load: () => import('./ingest.ts'),
+  },
+  realtime: {
+    about: 'WebSocket delivery latency p50/p99/max and events lost: 1,000 clients on "activity" while activities are written at 500/s. Env: BENCH_WS_CLIENTS, BENCH_RATE, BENCH_SECONDS, BENCH_BACKENDS, DATABASE_URL',
+    load: () => import('./realtime.ts'),
+  },
+  worker: {
+    about: 'main event-loop lateness during a ~1 s query: PGlite in its worker thread vs on the main thread. Env: BENCH_QUERY_MS',
+    load: () => import('./worker.ts'),
+  },
+};
+
+function list(): void {
+  console.log('usage: npm run bench -- <name>\n');
+  for (const [name, { about }] of Object.entries(BENCHMARKS)) console.log(`  ${name.padEnd(8)} ${about}`);
+}
+
+async function run(name: string | undefined): Promise<number> {
+  if (name === undefined) {
+    list();
+    return 0;
+  }
+  const benchmark = Object.hasOwn(BENCHMARKS, name) ? BENCHMARKS[name] : undefined;
+  if (!benchmark) {
+    console.error(`unknown benchmark "${name}"; choose one of: ${Object.keys(BENCHMARKS).join(', ')}`);
+    return 2;
+  }
+  try {
+    await (await benchmark.load()).main();
+    return 0;
+  } catch (err) {
+    if (err instanceof BenchUsageError) {
+      console.error(err.message);
+      return 2;
+    }
+    console.error(`benchmark ${name} failed:`, err);
+    return 1;
+  }
+}
+
+process.exitCode = await run(process.argv[2]);

@@ -1,0 +1,178 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { performance } from 'node:perf_hooks';
+import WebSocket from 'ws';
+
+/**
+ * Worker side of the realtime benchmark: opens the WebSocket clients, writes activities at a
+ * steady rate, and measures, for every event every client receives, the time from the write
+ * request being sent to the event arriving. Clients and writer share this thread's clock.
+ */
+
+export interface ClientsPlan {
+  baseUrl: string;
+  key: string;
+  clients: number;
+  rate: number;
+  seconds: number;
+  /** How long to wait for stragglers after the last write before counting losses. */
+  drainMs: number;
+}
+
+export interface ClientsResult {
+  written: number;
+  writeErrors: number;
+  firstError: string | null;
+  /** Deliveries expected (written × clients), received, missing, duplicated or out of order. */
+  expected: number;
+  received: number;
+  lost: number;
+  duplicates: number;
+  outOfOrder: number;
+  resyncs: number;
+  /** Latency histograms in 0.1 ms buckets (the last bucket holds everything beyond). */
+  endToEnd: Histogram;
+  /** From the activity's created_at (its transaction's start, database clock, ms) to arrival. */
+  delivery: Histogram;
+  connectMs: number;
+  writeSeconds: number;
+}
+
+export interface Histogram {
+  buckets: Uint32Array;
+  maxMs: number;
+}
+
+const BUCKET_MS = 0.1;
+const BUCKETS = 600_000; // 60 s
+/**
+ * Each event is `{"type":"activity_created","seq":N,"data":{"id":"b-K",…,"created_at":"…"}}`:
+ * read with a pattern instead of parsing a thousand clients' frames, which would measure the worker.
+ */
+const EVENT = /\{"type":"activity_created","seq":(\d+),"data":\{"id":"b-(\d+)".*?"created_at":"([^"]+)"/g;
+
+function histogram(): Histogram {
+  return { buckets: new Uint32Array(BUCKETS + 1), maxMs: 0 };
+}
+
+function add(h: Histogram, ms: number) {
+  if (ms > h.maxMs) h.maxMs = ms;
+  h.buckets[Math.min(BUCKETS, Math.max(0, Math.floor(ms / BUCKET_MS)))]!++;
+}
+
+/** Wall-clock milliseconds with sub-ms precision, comparable with the server's timestamps. */
+const epochNow = () => performance.timeOrigin + performance.now();
+
+class ClientStats {
+  lastSeq = 0;
+  seen = new Set<number>();
+  received = 0;
+  duplicates = 0;
+  outOfOrder = 0;
+  resyncs = 0;
+}
+
+const plan = workerData as ClientsPlan;
+const sentAt: number[] = [];
+const endToEnd = histogram();
+const delivery = histogram();
+
+function record(stats: ClientStats, seq: number, n: number, createdAt: string, now: number) {
+  if (stats.seen.has(seq)) {
+    stats.duplicates++;
+    return;
+  }
+  if (seq <= stats.lastSeq) stats.outOfOrder++;
+  stats.lastSeq = Math.max(stats.lastSeq, seq);
+  stats.seen.add(seq);
+  stats.received++;
+  const started = sentAt[n];
+  if (started !== undefined) add(endToEnd, now - started);
+  add(delivery, now - Date.parse(createdAt));
+}
+
+function open(stats: ClientStats): Promise<WebSocket> {
+  const ws = new WebSocket(`${plan.baseUrl.replace(/^http/, 'ws')}/ws`, { headers: { authorization: `Bearer ${plan.key}` } });
+  return new Promise((resolve, reject) => {
+    ws.once('error', reject);
+    ws.on('message', (raw) => {
+      const now = epochNow();
+      const text = raw.toString();
+      if (text.includes('"type":"resync"')) stats.resyncs++;
+      if (text.includes('"type":"subscribed"')) resolve(ws);
+      for (const match of text.matchAll(EVENT)) record(stats, Number(match[1]), Number(match[2]), match[3]!, now);
+    });
+    ws.once('open', () => ws.send(JSON.stringify({ type: 'subscribe', channels: ['activity'] })));
+  });
+}
+
+/** Opens clients a batch at a time: a thousand upgrades at once would only measure the accept queue. */
+async function openAll(stats: ClientStats[]): Promise<WebSocket[]> {
+  const sockets: WebSocket[] = [];
+  for (let i = 0; i < stats.length; i += 50) sockets.push(...(await Promise.all(stats.slice(i, i + 50).map(open))));
+  return sockets;
+}
+
+let writeErrors = 0;
+let firstError: string | null = null;
+
+async function write(n: number) {
+  sentAt[n] = epochNow();
+  try {
+    const res = await fetch(`${plan.baseUrl}/api/v1/activities`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${plan.key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ id: `b-${n}`, type: 'bench', action_name: 'bench.write', source: 'bench' }),
+    });
+    const text = await res.text();
+    if (res.status !== 201) throw new Error(`POST /activities → ${res.status} ${text.slice(0, 200)}`);
+  } catch (err) {
+    writeErrors++;
+    firstError ??= (err as Error).message;
+  }
+}
+
+/** Writes in flight at most: past what the server absorbs, more would only queue in the client. */
+const MAX_IN_FLIGHT = 64;
+
+/** A steady rate for `seconds`: every 10 ms, the writes due by then (fewer if MAX_IN_FLIGHT are pending). */
+async function writeFor(seconds: number): Promise<{ written: number; elapsed: number }> {
+  const started = performance.now();
+  const inFlight = new Set<Promise<void>>();
+  let n = 0;
+  for (let elapsed = 0; elapsed < seconds * 1000; elapsed = performance.now() - started) {
+    const due = Math.floor((elapsed / 1000) * plan.rate);
+    while (n < due && inFlight.size < MAX_IN_FLIGHT) {
+      const p = write(n++).finally(() => inFlight.delete(p));
+      inFlight.add(p);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  await Promise.all(inFlight);
+  return { written: n, elapsed: (performance.now() - started) / 1000 };
+}
+
+async function main(): Promise<ClientsResult> {
+  const stats = Array.from({ length: plan.clients }, () => new ClientStats());
+  const connectStarted = performance.now();
+  const sockets = await openAll(stats);
+  const connectMs = performance.now() - connectStarted;
+  const { written: attempted, elapsed: writeSeconds } = await writeFor(plan.seconds);
+  const written = attempted - writeErrors;
+  const deadline = performance.now() + plan.drainMs;
+  while (performance.now() < deadline && stats.some((s) => s.received < written)) await new Promise((r) => setTimeout(r, 50));
+  for (const ws of sockets) ws.terminate();
+  const sum = (pick: (s: ClientStats) => number) => stats.reduce((acc, s) => acc + pick(s), 0);
+  const received = sum((s) => s.received);
+  return {
+    written, writeErrors, firstError,
+    expected: written * plan.clients,
+    received,
+    lost: written * plan.clients - received,
+    duplicates: sum((s) => s.duplicates),
+    outOfOrder: sum((s) => s.outOfOrder),
+    resyncs: sum((s) => s.resyncs),
+    endToEnd, delivery, connectMs, writeSeconds,
+  };
+}
+
+parentPort!.postMessage(await main());
