@@ -9,6 +9,7 @@ import { activitiesRoutes } from './domain/activities/activities.routes.ts';
 import { createAuthService } from './domain/auth/auth.service.ts';
 import { createBatchService } from './ingest/batch/batch.service.ts';
 import { batchRoutes } from './ingest/batch/batch.routes.ts';
+import { claudeCodeRoutes } from './ingest/claude-code/claude-code.routes.ts';
 import { authRoutes } from './domain/auth/auth.routes.ts';
 import { createPricingService } from './domain/pricing/pricing.service.ts';
 import { pricingRoutes } from './domain/pricing/pricing.routes.ts';
@@ -76,6 +77,7 @@ export async function buildApp({ db, logger, bodyLimitBytes = 5 * 1024 * 1024, k
     await api.register(runsRoutes, { runs });
     await api.register(activitiesRoutes, { activities });
     await api.register(batchRoutes, { batch });
+    await api.register(claudeCodeRoutes, { db, activities });
   }, { prefix: API_PREFIX });
 
   // Realtime (SPEC §5): GET /ws, POST /api/v1/ws-ticket, the hub and the LISTEN/NOTIFY bridge.

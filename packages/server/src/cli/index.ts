@@ -1,8 +1,5 @@
 import { ConfigError } from '../config.ts';
 import { DataDirLockedError } from '../db/data-dir-lock.ts';
-import { keysCommand } from './keys.ts';
-import { migrateCommand } from './migrate.ts';
-import { serveCommand } from './serve.ts';
 
 const USAGE = `usage: runlog <command> [options]
 
@@ -12,6 +9,7 @@ commands:
   keys create --tenant <name> --scopes ingest,read [--name <n>] [--json]
   keys list --tenant <name> [--json]
   keys revoke --tenant <name> <key id>
+  hook [--url URL] [--key KEY] [--spool FILE]   send a Claude Code hook payload from stdin (never fails; spools when the server is down)
 
 settings (flag or environment):
   --port PORT (3001)  --host HOST (127.0.0.1)  --data-dir RUNLOG_DATA_DIR (./runlog-data)
@@ -20,10 +18,12 @@ settings (flag or environment):
   --stall-timeout RUNLOG_STALL_TIMEOUT_MS (300000)  --body-limit RUNLOG_BODY_LIMIT_BYTES (5242880)`;
 
 type Command = (argv: string[]) => Promise<number>;
+/** Each command is loaded only when it runs: `runlog hook` fires on every tool call and must start fast. */
 const COMMANDS: Record<string, Command> = {
-  serve: serveCommand,
-  migrate: migrateCommand,
-  keys: keysCommand,
+  serve: async (argv) => (await import('./serve.ts')).serveCommand(argv),
+  migrate: async (argv) => (await import('./migrate.ts')).migrateCommand(argv),
+  keys: async (argv) => (await import('./keys.ts')).keysCommand(argv),
+  hook: async (argv) => (await import('./hook.ts')).hookCommand(argv),
 };
 
 /** Runs one command; returns the exit code. A bad setting is one line on stderr and exit 2. */
