@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { buildApp, type RunlogApp } from '../packages/server/src/app.ts';
 import type { Database } from '../packages/server/src/db/database.ts';
 import { createLogger } from '../packages/server/src/logger.ts';
+import { benchBatches } from './ingest-batch.ts';
 import { insertRunsDirect, insertStepsDirect, type CompletedRunValues, type DirectResult } from './ingest-direct.ts';
 import { BACKENDS, type Backend } from './lib/backends.ts';
 import { BenchUsageError, fmtInt, fmtMs, fmtRate, intEnv, machineLine, percentile, rate, row } from './lib/common.ts';
@@ -45,7 +46,7 @@ function settings(): Settings {
   };
 }
 
-const COLUMNS: Array<[string, number]> = [['backend', 9], ['rows', 6], ['api', 12], ['request p50 / p99', 20], ['direct', 14], ['ratio', 6]];
+const COLUMNS: Array<[string, number]> = [['backend', 9], ['rows', 18], ['api', 12], ['request p50 / p99', 20], ['direct', 14], ['ratio', 6]];
 
 function printHeader(s: Settings): void {
   console.log('Runlog ingest benchmark');
@@ -53,6 +54,7 @@ function printHeader(s: Settings): void {
   console.log(`runs:  ${fmtInt(s.runs)} runs, each POST /runs (running) + POST /runs/{id}/complete, ${s.runClients} concurrent clients, after ${WARMUP_RUNS} warm-up runs`);
   console.log(`steps: ${fmtInt(s.steps)} steps, POST /runs/{id}/steps in batches of ${STEP_BATCH}, ${s.stepClients} clients with a run each, after ${WARMUP_BATCHES} warm-up batches`);
   console.log('api:   buildApp() as runlog serve builds it, on 127.0.0.1 (silent logger); client = global fetch with keep-alive in a worker thread');
+  console.log('ingest: POST /ingest, 1,000 items a call, 4 clients: runs (create + complete items), activities (activity.create), steps (steps.append of 500)');
   console.log('direct: the same rows in one INSERT … SELECT FROM unnest(…) statement; ratio = api / direct');
   console.log('');
   console.log(row(COLUMNS.map(([title, width]) => [title, width])));
@@ -106,7 +108,7 @@ async function storedEndValues(db: Database, tenantId: string, runId: string): P
   return { costUsd: run.estimated_cost_usd, costSource: run.cost_source, endRequestHash: run.end_request_hash };
 }
 
-async function benchRuns(backend: Backend, s: Settings, target: LoadTarget, tenantId: string): Promise<void> {
+async function benchRuns(backend: Backend, s: Settings, target: LoadTarget, tenantId: string): Promise<CompletedRunValues> {
   const load = await runLoad({ kind: 'runs', target, idPrefix: 'api-run', warmup: WARMUP_RUNS, count: s.runs, clients: s.runClients });
   check('runs', load);
   const completed = await countWhere(backend.db, `SELECT count(*) AS n FROM runs WHERE tenant_id = $1 AND id = ANY($2::text[]) AND status = 'completed'`, [tenantId, load.runIds]);
@@ -116,6 +118,7 @@ async function benchRuns(backend: Backend, s: Settings, target: LoadTarget, tena
   const direct = await insertRunsDirect(backend.db, tenantId, 'direct-run', s.runs, endValues);
   expectCount('direct runs', direct.rows, s.runs);
   printRow(backend.name, 'runs', s.runs, load, direct);
+  return endValues;
 }
 
 async function benchSteps(backend: Backend, s: Settings, target: LoadTarget, tenantId: string): Promise<void> {
@@ -136,8 +139,12 @@ async function benchBackend(backend: Backend, s: Settings): Promise<void> {
   console.log(`-- ${backend.name}: ${backend.detail}`);
   const { app, target, tenantId } = await startServer(backend);
   try {
-    await benchRuns(backend, s, target, tenantId);
+    const endValues = await benchRuns(backend, s, target, tenantId);
     await benchSteps(backend, s, target, tenantId);
+    const sizes = { runs: s.runs * 2, activities: s.runs * 10, stepRuns: s.stepClients, stepsPerRun: s.batchesPerClient * STEP_BATCH };
+    for (const f of await benchBatches(backend.db, target, tenantId, sizes, endValues)) {
+      printRow(backend.name, `ingest ${f.what}`, f.rows, f.load, f.direct);
+    }
   } finally {
     await app.close();
   }
