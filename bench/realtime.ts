@@ -17,6 +17,8 @@ import type { ClientsPlan, ClientsResult, Histogram } from './lib/realtime-clien
 interface Settings {
   clients: number;
   rate: number;
+  /** BENCH_WRITE=rest: one POST /activities per write; default: the tick's writes as one POST /ingest. */
+  via: 'ingest' | 'rest';
   seconds: number;
   backends: string[];
 }
@@ -28,6 +30,7 @@ function settings(): Settings {
   return {
     clients: intEnv('BENCH_WS_CLIENTS', 1_000),
     rate: intEnv('BENCH_RATE', 500),
+    via: process.env.BENCH_WRITE === 'rest' ? ('rest' as const) : ('ingest' as const),
     seconds: intEnv('BENCH_SECONDS', 30),
     backends,
   };
@@ -72,7 +75,7 @@ async function benchBackend(backend: Backend, s: Settings): Promise<ClientsResul
     const baseUrl = await app.listen({ port: 0, host: '127.0.0.1' });
     const tenant = await services.auth.ensureTenant(`bench-${randomBytes(4).toString('hex')}`);
     const { key } = await services.auth.createKey({ tenantId: tenant.id, name: 'bench', scopes: ['admin'] });
-    const result = await runClients({ baseUrl, key, clients: s.clients, rate: s.rate, seconds: s.seconds, drainMs: 10_000 });
+    const result = await runClients({ baseUrl, key, clients: s.clients, rate: s.rate, seconds: s.seconds, drainMs: 10_000, via: s.via });
     if (result.writeErrors > 0) throw new Error(`${result.writeErrors} writes failed; first: ${result.firstError}`);
     const cells = [
       backend.name, fmtInt(Math.round(result.written / result.writeSeconds)), fmtInt(result.received), fmtInt(result.lost),
@@ -90,7 +93,7 @@ export async function main(): Promise<void> {
   const s = settings();
   console.log('Runlog realtime benchmark');
   console.log(machineLine());
-  console.log(`${fmtInt(s.clients)} WebSocket clients on "activity"; POST /api/v1/activities at up to ${fmtInt(s.rate)}/s for ${s.seconds} s (at most 64 writes in flight)`);
+  console.log(`${fmtInt(s.clients)} WebSocket clients on "activity"; activities at up to ${fmtInt(s.rate)}/s for ${s.seconds} s through ${s.via === 'ingest' ? 'POST /api/v1/ingest (the writes due every 10 ms as one batch)' : 'POST /api/v1/activities (one each)'}, at most 64 calls in flight`);
   console.log('delivery: activity created_at (its transaction, ms clock) → event at a client; end-to-end: write request sent → event at a client');
   console.log('lost: deliveries (writes × clients) missing after a 10 s drain; dup / order: repeated or out-of-order seqs (all must be 0)');
   console.log('');

@@ -16,6 +16,8 @@ export interface ClientsPlan {
   seconds: number;
   /** How long to wait for stragglers after the last write before counting losses. */
   drainMs: number;
+  /** 'ingest': each tick's due writes as one POST /ingest batch (how an SDK writes); 'rest': one POST /activities each. */
+  via: 'ingest' | 'rest';
 }
 
 export interface ClientsResult {
@@ -115,18 +117,25 @@ async function openAll(stats: ClientStats[]): Promise<WebSocket[]> {
 let writeErrors = 0;
 let firstError: string | null = null;
 
-async function write(n: number) {
-  sentAt[n] = epochNow();
+const activity = (_n: number) => ({ type: 'bench', action_name: 'bench.write', source: 'bench' });
+
+/** Writes activities [from, to): one POST /ingest, or one POST /activities when `to` is from + 1 and via is rest. */
+async function write(from: number, to: number) {
+  const now = epochNow();
+  for (let n = from; n < to; n++) sentAt[n] = now;
+  const ingest = plan.via === 'ingest';
   try {
-    const res = await fetch(`${plan.baseUrl}/api/v1/activities`, {
+    const items = Array.from({ length: to - from }, (_, i) => ({ type: 'activity.create', id: `b-${from + i}`, body: activity(from + i) }));
+    const res = await fetch(`${plan.baseUrl}/api/v1/${ingest ? 'ingest' : 'activities'}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${plan.key}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ id: `b-${n}`, type: 'bench', action_name: 'bench.write', source: 'bench' }),
+      body: JSON.stringify(ingest ? { items } : { id: `b-${from}`, ...activity(from) }),
     });
     const text = await res.text();
-    if (res.status !== 201) throw new Error(`POST /activities → ${res.status} ${text.slice(0, 200)}`);
+    const ok = ingest ? res.status === 200 && !text.includes('"status":4') : res.status === 201;
+    if (!ok) throw new Error(`write → ${res.status} ${text.slice(0, 200)}`);
   } catch (err) {
-    writeErrors++;
+    writeErrors += to - from;
     firstError ??= (err as Error).message;
   }
 }
@@ -142,7 +151,9 @@ async function writeFor(seconds: number): Promise<{ written: number; elapsed: nu
   for (let elapsed = 0; elapsed < seconds * 1000; elapsed = performance.now() - started) {
     const due = Math.floor((elapsed / 1000) * plan.rate);
     while (n < due && inFlight.size < MAX_IN_FLIGHT) {
-      const p = write(n++).finally(() => inFlight.delete(p));
+      const to = plan.via === 'ingest' ? Math.min(due, n + 1000) : n + 1;
+      const p = write(n, to).finally(() => inFlight.delete(p));
+      n = to;
       inFlight.add(p);
     }
     await new Promise((resolve) => setTimeout(resolve, 10));
