@@ -11,11 +11,17 @@ export interface ConnectionOptions {
   maxFrameEvents: number;
 }
 
-interface Queued {
-  seq: number;
-  ordered: boolean;
-  json: string;
+/** A queued event. Live events are queued as the hub's own objects, shared by every client. */
+export interface Queued {
+  readonly seq: number;
+  readonly ordered: boolean;
+  readonly json: string;
 }
+
+/** Turns a frame into what goes on the wire; the hub shares one encoding between clients. */
+export type FrameEncoder = (frame: readonly Queued[]) => Buffer | string;
+
+export const encodeFrame: FrameEncoder = (frame) => `[${frame.map((item) => item.json).join(',')}]`;
 
 /** live: receives events; resync: fell behind and waits for a new subscribe; idle: not subscribed yet. */
 export type ConnectionState = 'idle' | 'live' | 'resync';
@@ -79,7 +85,7 @@ export function createConnection(socket: WebSocket, auth: AuthContext, options: 
       if (event.ordered && event.seq <= floor) return;
       if (!matches(sub, event)) return;
       if (queue.length >= options.queueLimit) return connection.resync('slow_consumer', sentSeq);
-      push({ seq: event.seq, ordered: event.ordered, json: event.json });
+      push(event);
     },
 
     /** Control messages (errors, acks) go through the queue, so they keep their place among events. */
@@ -107,7 +113,7 @@ export function createConnection(socket: WebSocket, auth: AuthContext, options: 
     },
 
     /** Writes queued events; true when some are left because the socket is still full. */
-    flush(): boolean {
+    flush(encode: FrameEncoder = encodeFrame): boolean {
       if (socket.readyState !== socket.OPEN) {
         queue = [];
         return false;
@@ -116,14 +122,8 @@ export function createConnection(socket: WebSocket, auth: AuthContext, options: 
         if (socket.bufferedAmount > options.maxBufferedBytes) return true;
         const frame = queue.length <= options.maxFrameEvents ? queue : queue.slice(0, frameEnd());
         queue = frame === queue ? [] : queue.slice(frame.length);
-        let json = '[';
-        for (let i = 0; i < frame.length; i++) {
-          const item = frame[i]!;
-          if (i > 0) json += ',';
-          json += item.json;
-          if (item.ordered && item.seq > sentSeq) sentSeq = item.seq;
-        }
-        socket.send(`${json}]`);
+        for (const item of frame) if (item.ordered && item.seq > sentSeq) sentSeq = item.seq;
+        socket.send(encode(frame), { binary: false });
       }
       return false;
     },

@@ -3,7 +3,7 @@ import type { Database } from '../db/database.ts';
 import { listActivitiesAfterSeq } from '../domain/activities/activities.repository.ts';
 import type { AuthContext } from '../domain/auth/auth.types.ts';
 import type { Logger } from '../logger.ts';
-import { createConnection, type Connection, type ConnectionOptions } from './connection.ts';
+import { createConnection, encodeFrame, type Connection, type ConnectionOptions, type FrameEncoder, type Queued } from './connection.ts';
 import { eventsOf } from './feed-events.ts';
 import { control, parseClientMessage, wantsRun, type OutEvent, type ProtocolLimits, type SubscribeMessage } from './protocol.ts';
 import { lastSeqs } from './realtime.repository.ts';
@@ -57,10 +57,29 @@ export function createWsHub({ db, logger, options }: HubDeps) {
   let flushTimer: NodeJS.Timeout | null = null;
   let closed = false;
 
+  /**
+   * Clients with the same subscription usually hold the same frame (the same shared event
+   * objects): it is encoded once per flush and that buffer is sent to each of them, instead of
+   * joining and UTF-8 encoding it once per client.
+   */
+  function sharedEncoder(): FrameEncoder {
+    const frames = new Map<Queued, { items: readonly Queued[]; data: Buffer }[]>();
+    return (items) => {
+      const known = frames.get(items[0]!) ?? [];
+      const hit = known.find((f) => f.items.length === items.length && f.items.every((item, i) => item === items[i]));
+      if (hit) return hit.data;
+      const data = Buffer.from(encodeFrame(items) as string);
+      known.push({ items, data });
+      frames.set(items[0]!, known);
+      return data;
+    };
+  }
+
   function flushAll() {
     flushTimer = null;
+    const encode = sharedEncoder();
     for (const connection of dirty) {
-      if (!connection.flush()) dirty.delete(connection);
+      if (!connection.flush(encode)) dirty.delete(connection);
     }
     if (dirty.size > 0) armFlush();
   }
