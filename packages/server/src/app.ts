@@ -7,6 +7,7 @@ import type { Logger } from './logger.ts';
 import { createActivitiesService } from './domain/activities/activities.service.ts';
 import { activitiesRoutes } from './domain/activities/activities.routes.ts';
 import { createAuthService } from './domain/auth/auth.service.ts';
+import { createSessionsService, sameOrigin, sessionToken } from './domain/auth/sessions.service.ts';
 import { createBatchService } from './ingest/batch/batch.service.ts';
 import { batchRoutes } from './ingest/batch/batch.routes.ts';
 import { claudeCodeRoutes } from './ingest/claude-code/claude-code.routes.ts';
@@ -18,6 +19,7 @@ import { runsRoutes } from './domain/runs/runs.routes.ts';
 import { registerAuthHook } from './http/auth-hook.ts';
 import { registerErrorHandler } from './http/error-handler.ts';
 import { ErrorBody } from './http/schemas.ts';
+import { ForbiddenError } from './errors.ts';
 import { buildValidator } from './http/validation.ts';
 import { registerOps } from './ops/ops.routes.ts';
 import { createEventBus } from './realtime/event-bus.ts';
@@ -51,11 +53,12 @@ export async function buildApp({ db, logger, bodyLimitBytes = 5 * 1024 * 1024, k
 
   const bus = createEventBus(logger);
   const auth = createAuthService({ db, logger, keyCacheMs });
+  const sessions = createSessionsService({ db });
   const pricing = createPricingService({ db });
   const runs = createRunsService({ db, pricing, bus });
   const activities = createActivitiesService({ db, bus });
   const batch = createBatchService({ db, pricing, activities, bus });
-  const services = { bus, auth, pricing, runs, activities, batch };
+  const services = { bus, auth, sessions, pricing, runs, activities, batch };
 
   await app.register(swagger, {
     openapi: {
@@ -69,10 +72,10 @@ export async function buildApp({ db, logger, bodyLimitBytes = 5 * 1024 * 1024, k
   app.addSchema(ErrorBody);
 
   registerOps(app as unknown as FastifyInstance, db);
-  registerAuthHook(app as unknown as FastifyInstance, auth);
+  registerAuthHook(app as unknown as FastifyInstance, auth, sessions);
 
   await app.register(async (api) => {
-    await api.register(authRoutes, { auth });
+    await api.register(authRoutes, { auth, sessions });
     await api.register(pricingRoutes, { pricing });
     await api.register(runsRoutes, { runs });
     await api.register(activitiesRoutes, { activities });
@@ -81,7 +84,16 @@ export async function buildApp({ db, logger, bodyLimitBytes = 5 * 1024 * 1024, k
   }, { prefix: API_PREFIX });
 
   // Realtime (SPEC §5): GET /ws, POST /api/v1/ws-ticket, the hub and the LISTEN/NOTIFY bridge.
-  await app.register(realtimeRoutes, { ...realtime, bus: services.bus, db, auth, logger, apiPrefix: API_PREFIX });
+  await app.register(realtimeRoutes, {
+    ...realtime, bus: services.bus, db, auth, logger, apiPrefix: API_PREFIX,
+    // The dashboard's socket: its session cookie, only from this server's own pages.
+    authenticateSession: async (request) => {
+      const token = sessionToken(request.headers.cookie);
+      if (!token) return null;
+      if (!sameOrigin(request.headers.origin, request.headers.host)) throw new ForbiddenError('the live feed by cookie is only for this server\'s own pages');
+      return sessions.authenticate(token);
+    },
+  });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

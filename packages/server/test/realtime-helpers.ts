@@ -88,7 +88,7 @@ export class LiveClient {
   /** Opens /ws with a bearer key, a ticket, or nothing; rejects with the HTTP status when the upgrade is refused. */
   static open(ctx: { wsUrl: string }, auth: { key?: string; ticket?: string } = {}, options: WebSocket.ClientOptions = {}): Promise<LiveClient> {
     const url = `${ctx.wsUrl}/ws${auth.ticket !== undefined ? `?ticket=${encodeURIComponent(auth.ticket)}` : ''}`;
-    const ws = new WebSocket(url, { ...options, headers: auth.key ? { authorization: `Bearer ${auth.key}` } : {} });
+    const ws = new WebSocket(url, { ...options, headers: { ...options.headers, ...(auth.key ? { authorization: `Bearer ${auth.key}` } : {}) } });
     return new Promise((resolve, reject) => {
       ws.once('open', () => resolve(new LiveClient(ws)));
       ws.once('unexpected-response', (_req, res) => {

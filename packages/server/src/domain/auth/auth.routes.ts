@@ -4,9 +4,53 @@ import { authOf } from '../../http/auth-hook.ts';
 import { errorResponses } from '../../http/schemas.ts';
 import { ApiKey, CreateKeyBody, CreatedKey, KeyParams } from './auth.schemas.ts';
 import type { AuthService } from './auth.service.ts';
+import { SESSION_COOKIE, SESSION_TTL_MS, sessionToken, type SessionsService } from './sessions.service.ts';
 
-/** API key management for the caller's tenant (admin scope). */
-export const authRoutes: FastifyPluginAsyncTypebox<{ auth: AuthService }> = async (app, { auth }) => {
+const LoginBody = Type.Object(
+  {
+    email: Type.String({ minLength: 3, maxLength: 320 }),
+    password: Type.String({ minLength: 1, maxLength: 1000 }),
+    tenant: Type.Optional(Type.String({ maxLength: 200, description: 'needed only when the email belongs to several tenants' })),
+  },
+  { additionalProperties: false },
+);
+const SignedIn = Type.Object({
+  tenant_id: Type.String(),
+  user: Type.Object({ id: Type.String(), email: Type.String(), name: Type.Union([Type.String(), Type.Null()]), role: Type.String() }),
+  expires_at: Type.String({ format: 'date-time' }),
+});
+
+function cookie(value: string, maxAgeSeconds: number, secure: boolean): string {
+  return `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure ? '; Secure' : ''}`;
+}
+
+/** Dashboard sign-in (session cookie) and API key management for the caller's tenant (admin scope). */
+export const authRoutes: FastifyPluginAsyncTypebox<{ auth: AuthService; sessions: SessionsService }> = async (app, { auth, sessions }) => {
+  app.post('/auth/login', {
+    schema: { tags: ['auth'], summary: 'Sign in with email and password; sets an httpOnly session cookie', security: [], body: LoginBody, response: { 200: SignedIn, ...errorResponses } },
+  }, async (request, reply) => {
+    const { email, password, tenant } = request.body;
+    const session = await sessions.login(email, password, tenant);
+    reply.header('set-cookie', cookie(session.token, SESSION_TTL_MS / 1000, request.protocol === 'https'));
+    return { tenant_id: session.tenantId, user: session.user, expires_at: session.expiresAt.toISOString() };
+  });
+
+  app.post('/auth/logout', {
+    schema: { tags: ['auth'], summary: 'Sign out: ends the session and clears the cookie', security: [], response: { 204: Type.Null() } },
+  }, async (request, reply) => {
+    const token = sessionToken(request.headers.cookie);
+    if (token) await sessions.logout(token);
+    return reply.header('set-cookie', cookie('', 0, request.protocol === 'https')).status(204).send(null);
+  });
+
+  app.get('/auth/me', {
+    config: { scope: 'read' },
+    schema: { tags: ['auth'], summary: 'Who is calling: tenant, user and scopes', response: { 200: Type.Object({ tenant_id: Type.String(), user_id: Type.Union([Type.String(), Type.Null()]), scopes: Type.Array(Type.String()) }), ...errorResponses } },
+  }, async (request) => {
+    const caller = authOf(request);
+    return { tenant_id: caller.tenantId, user_id: caller.userId, scopes: [...caller.scopes] };
+  });
+
   app.post('/api-keys', {
     config: { scope: 'admin' },
     schema: { tags: ['keys'], summary: 'Create an API key; the secret is in this answer only', body: CreateKeyBody, response: { 201: CreatedKey, ...errorResponses } },

@@ -1,0 +1,84 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Database } from '../../db/database.ts';
+import { ConflictError, UnauthorizedError, ValidationError } from '../../errors.ts';
+import { isDatabaseError } from '../../db/database.ts';
+import * as repo from './sessions.repository.ts';
+import { insertUser } from './auth.repository.ts';
+import type { AuthContext, Role, Scope } from './auth.types.ts';
+import { hashApiKey, hashPassword, verifyPassword } from './secrets.ts';
+
+export const SESSION_COOKIE = 'runlog_session';
+export const SESSION_TTL_MS = 7 * 24 * 3_600_000;
+
+/** What a signed-in user may do, by role: owners and admins administer, members write, viewers read. */
+export const ROLE_SCOPES: Record<Role, Scope[]> = {
+  owner: ['admin'],
+  admin: ['admin'],
+  member: ['ingest', 'read'],
+  viewer: ['read'],
+};
+
+/** Keeps password guessing slow: every failed sign-in costs a full scrypt, found user or not. */
+const DUMMY_HASH = hashPassword('not-a-password');
+
+export function createSessionsService({ db }: { db: Database }) {
+  return {
+    async login(email: string, password: string, tenantName?: string) {
+      const candidates = (await repo.findLoginCandidates(db, email)).filter((c) => !tenantName || c.tenant_name === tenantName);
+      if (candidates.length > 1) {
+        throw new ValidationError('tenant', 'is required: this email belongs to several tenants', { tenants: candidates.map((c) => c.tenant_name) });
+      }
+      const user = candidates[0];
+      const ok = await verifyPassword(password, user?.password_hash ?? (await DUMMY_HASH));
+      if (!user || !user.password_hash || !ok) throw new UnauthorizedError('email or password is wrong');
+      const token = `rls_${randomBytes(32).toString('base64url')}`;
+      const expiresAt = new Date(Date.now() + SESSION_TTL_MS);
+      await repo.insertSession(db, { tenantId: user.tenant_id, tokenHash: hashApiKey(token), userId: user.id, expiresAt });
+      return { token, expiresAt, user: { id: user.id, email: user.email, name: user.name, role: user.role }, tenantId: user.tenant_id };
+    },
+
+    /** The caller behind a session cookie, or null when it is unknown or expired. */
+    async authenticate(token: string): Promise<AuthContext | null> {
+      const session = await repo.findSession(db, hashApiKey(token));
+      if (!session) return null;
+      return { tenantId: session.tenant_id, keyId: `session:${session.user_id}`, scopes: ROLE_SCOPES[session.role], userId: session.user_id, projectId: null };
+    },
+
+    logout: (token: string) => repo.deleteSession(db, hashApiKey(token)),
+
+    /** `runlog users create` and tests: a user who can sign in. */
+    async createUser(u: { tenantId: string; email: string; name?: string | null; role: Role; password: string }) {
+      if (u.password.length < 8) throw new ValidationError('password', 'must be at least 8 characters');
+      try {
+        return await insertUser(db, { tenantId: u.tenantId, id: randomUUID(), email: u.email, name: u.name ?? null, role: u.role, passwordHash: await hashPassword(u.password) });
+      } catch (err) {
+        if (isDatabaseError(err, '23505')) throw new ConflictError('user_exists', `a user with email ${u.email} exists in this tenant`);
+        throw err;
+      }
+    },
+  };
+}
+
+export type SessionsService = ReturnType<typeof createSessionsService>;
+
+/** The session token from a Cookie header, if any. */
+export function sessionToken(cookieHeader: string | undefined): string | null {
+  for (const part of (cookieHeader ?? '').split(';')) {
+    const [name, ...value] = part.trim().split('=');
+    if (name === SESSION_COOKIE && value.length > 0) return decodeURIComponent(value.join('='));
+  }
+  return null;
+}
+
+/**
+ * Browsers attach cookies to cross-site requests and WebSocket upgrades, so a request that
+ * authenticates by cookie must come from this server's own origin (when it says where from).
+ */
+export function sameOrigin(origin: string | undefined, host: string | undefined): boolean {
+  if (!origin) return true;
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
