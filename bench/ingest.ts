@@ -4,7 +4,7 @@ import type { Database } from '../packages/server/src/db/database.ts';
 import { createLogger } from '../packages/server/src/logger.ts';
 import { benchBatches } from './ingest-batch.ts';
 import { insertRunsDirect, insertStepsDirect, type CompletedRunValues, type DirectResult } from './ingest-direct.ts';
-import { BACKENDS, type Backend } from './lib/backends.ts';
+import { BACKENDS, eachBackend, type Backend } from './lib/backends.ts';
 import { BenchUsageError, fmtInt, fmtMs, fmtRate, intEnv, machineLine, percentile, rate, row } from './lib/common.ts';
 import { runLoad, type LoadResult, type LoadTarget } from './lib/load.ts';
 
@@ -153,16 +153,5 @@ async function benchBackend(backend: Backend, s: Settings): Promise<void> {
 export async function main(): Promise<void> {
   const s = settings();
   printHeader(s);
-  for (const opener of BACKENDS.filter((o) => s.backends.includes(o.name))) {
-    const opened = await opener.open();
-    if ('skipped' in opened) {
-      console.log(`-- ${opener.name}: skipped, ${opened.skipped}`);
-      continue;
-    }
-    try {
-      await benchBackend(opened, s);
-    } finally {
-      await opened.close();
-    }
-  }
+  await eachBackend(s.backends, (backend) => benchBackend(backend, s));
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { buildApp } from '../packages/server/src/app.ts';
 import { createLogger } from '../packages/server/src/logger.ts';
-import { BACKENDS, type Backend } from './lib/backends.ts';
+import { BACKENDS, eachBackend, type Backend } from './lib/backends.ts';
 import { BenchUsageError, fmtInt, fmtMs, intEnv, machineLine, row } from './lib/common.ts';
 import type { ClientsPlan, ClientsResult, Histogram } from './lib/realtime-clients.ts';
 
@@ -99,19 +99,10 @@ export async function main(): Promise<void> {
   console.log('');
   console.log(row(COLUMNS));
   let lost = 0;
-  for (const opener of BACKENDS.filter((o) => s.backends.includes(o.name))) {
-    const opened = await opener.open();
-    if ('skipped' in opened) {
-      console.log(`-- ${opener.name}: skipped, ${opened.skipped}`);
-      continue;
-    }
-    try {
-      const result = await benchBackend(opened, s);
-      lost += result.lost + result.duplicates + result.outOfOrder;
-    } finally {
-      await opened.close();
-    }
-  }
+  await eachBackend(s.backends, async (backend) => {
+    const result = await benchBackend(backend, s);
+    lost += result.lost + result.duplicates + result.outOfOrder;
+  });
   console.log('');
   console.log(`events lost (all backends): ${fmtInt(lost)}${lost === 0 ? '' : '  <-- must be 0'}`);
 }

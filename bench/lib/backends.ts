@@ -96,3 +96,19 @@ export const BACKENDS: BackendOpener[] = [
   { name: 'pglite', open: openPgliteBackend },
   { name: 'postgres', open: openPostgresBackend },
 ];
+
+/** Opens each chosen backend in turn, runs `fn` on it and closes it; a backend that cannot open says why. */
+export async function eachBackend(names: string[], fn: (backend: Backend) => Promise<void>): Promise<void> {
+  for (const opener of BACKENDS.filter((o) => names.includes(o.name))) {
+    const opened = await opener.open();
+    if ('skipped' in opened) {
+      console.log(`-- ${opener.name}: skipped, ${opened.skipped}`);
+      continue;
+    }
+    try {
+      await fn(opened);
+    } finally {
+      await opened.close();
+    }
+  }
+}
