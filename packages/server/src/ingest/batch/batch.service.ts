@@ -182,22 +182,22 @@ export function createBatchService({ db, pricing, activities, bus }: BatchServic
       const hash = hashOf(raw);
       const parsed = raw.map(parse);
       const items = parsed.filter((p): p is Item => 'type' in p);
-      const w: Work = {
-        auth, tx: db, now: new Date(), results: parsed.map((p) => ('type' in p ? (undefined as never) : p)),
-        runs: new Map(), changed: new Set(), activities: [], steps: [], stepItems: new Map(), storedSteps: new Set(),
-      };
       const outcome = await db.transaction(async (tx) => {
         const memo = await repo.findBatch(tx, auth.tenantId, hash);
-        if (memo) return { replayed: memo, rows: [] };
-        w.tx = tx;
+        if (memo) return { replayed: memo } as const;
+        const w: Work = {
+          auth, tx, now: new Date(), results: parsed.map((p) => ('type' in p ? (undefined as never) : p)),
+          runs: new Map(), changed: new Set(), activities: [], steps: [], stepItems: new Map(), storedSteps: new Set(),
+        };
         const rows = await apply(w, items);
         await repo.saveBatch(tx, auth.tenantId, hash, w.results);
-        return { replayed: null, rows };
+        return { w, rows };
       });
-      if (outcome.replayed) return outcome.replayed;
-      publish(w, outcome.rows);
+      if ('replayed' in outcome) return outcome.replayed!;
+      publish(outcome.w, outcome.rows);
+      // Memos live a day; pruning now and then keeps the table small without a scheduler.
       if (Math.random() < 0.01) repo.pruneBatches(db).catch(() => {});
-      return w.results;
+      return outcome.w.results;
     },
   };
 }
