@@ -9,6 +9,8 @@ commands:
   keys create --tenant <name> --scopes ingest,read [--name <n>] [--json]
   keys list --tenant <name> [--json]
   keys revoke --tenant <name> <key id>
+  users create --tenant <name> --email <e> [--role owner|admin|member|viewer] [--name <n>] [--json]
+                                (password from RUNLOG_USER_PASSWORD, else generated and printed once)
   hook [--url URL] [--key KEY] [--spool FILE]   send a Claude Code hook payload from stdin (never fails; spools when the server is down)
 
 settings (flag or environment):
@@ -24,6 +26,7 @@ const COMMANDS: Record<string, Command> = {
   migrate: async (argv) => (await import('./migrate.ts')).migrateCommand(argv),
   keys: async (argv) => (await import('./keys.ts')).keysCommand(argv),
   hook: async (argv) => (await import('./hook.ts')).hookCommand(argv),
+  users: async (argv) => (await import('./users.ts')).usersCommand(argv),
 };
 
 /** Runs one command; returns the exit code. A bad setting is one line on stderr and exit 2. */
