@@ -81,6 +81,31 @@ describe.each(BACKENDS)('batch ingestion on %s', (backend) => {
     expect(seqs).toEqual(Array.from({ length: 400 }, (_, i) => i + 1));
   });
 
+  it('publishes every run it creates or changes once, at its last transition, and nothing on a resend', async () => {
+    const t = await createTenant(ctx);
+    const events: { type: string; seq: number; data: any }[] = [];
+    const stop = ctx.services.bus.subscribe((e) => { if (e.tenantId === t.tenantId) events.push(e); });
+    try {
+      const items = [
+        { type: 'run.create', id: 'only-created' },
+        { type: 'run.create', id: 'created-and-done', body: { status: 'running' } },
+        { type: 'run.complete', id: 'created-and-done' },
+        { type: 'activity.create', id: 'note', body: { action_name: 'Note', run_id: 'only-created' } },
+      ];
+      await call(ctx, t.keys.ingest, 'POST', '/ingest', { items });
+      const runs = events.filter((e) => e.type === 'run_updated').map((e) => [e.data.id, e.data.status, e.seq]);
+      // seqs: 1 only-created created, 2 created-and-done created, 3 its completion, 4 the note.
+      expect(runs.sort()).toEqual([['created-and-done', 'completed', 3], ['only-created', 'pending', 1]]);
+      expect(events.filter((e) => e.type === 'activity_created').map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+
+      events.length = 0;
+      await call(ctx, t.keys.ingest, 'POST', '/ingest', { items });
+      expect(events).toEqual([]);
+    } finally {
+      stop();
+    }
+  });
+
   it('limits the batch, needs the ingest scope, and keeps tenants apart', async () => {
     const t = await createTenant(ctx);
     const other = await createTenant(ctx);

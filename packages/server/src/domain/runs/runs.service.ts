@@ -44,6 +44,11 @@ export function toNewRun(auth: AuthContext, body: CreateRunBody, now: Date, star
   };
 }
 
+/** The live event of a run's new state; `seq` is its transition activity's (0 without one). */
+export function runUpdated(tenantId: string, run: RunRow, seq: number): LiveEvent {
+  return { tenantId, type: 'run_updated', seq, data: toRunDto(run) };
+}
+
 export function createRunsService({ db, pricing, bus }: RunsServiceDeps) {
   /** Writes the run's activity last in the transaction (the seq lock is held until commit). */
   async function recordTransition(tx: Queryable, tenantId: string, run: RunRow, at: Date): Promise<ActivityRow> {
@@ -52,7 +57,7 @@ export function createRunsService({ db, pricing, bus }: RunsServiceDeps) {
   }
 
   function publish(tenantId: string, run: RunRow, activity: ActivityRow | null) {
-    const events: LiveEvent[] = [{ tenantId, type: 'run_updated', seq: activity?.seq ?? 0, data: toRunDto(run) }];
+    const events = [runUpdated(tenantId, run, activity?.seq ?? 0)];
     if (activity) events.push({ tenantId, type: 'activity_created', seq: activity.seq, data: activity });
     bus.publish(events);
   }
@@ -64,8 +69,6 @@ export function createRunsService({ db, pricing, bus }: RunsServiceDeps) {
   }
 
   return {
-    toRunDto,
-
     /** Idempotent on a client `id` or `external_id`: an existing run is returned unchanged. */
     async create(auth: AuthContext, body: CreateRunBody): Promise<{ run: RunRow; created: boolean }> {
       const row = toNewRun(auth, body, new Date());

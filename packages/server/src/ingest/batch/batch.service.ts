@@ -10,7 +10,7 @@ import type { ActivityRow, NewActivity } from '../../domain/activities/activitie
 import type { AuthContext } from '../../domain/auth/auth.types.ts';
 import type { PricingService } from '../../domain/pricing/pricing.service.ts';
 import { insertRuns, insertSteps } from '../../domain/runs/runs.repository.ts';
-import { toNewRun, toRunDto } from '../../domain/runs/runs.service.ts';
+import { runUpdated, toNewRun } from '../../domain/runs/runs.service.ts';
 import type { CreateRunBody, StepInput } from '../../domain/runs/runs.schemas.ts';
 import type { RunRow } from '../../domain/runs/runs.types.ts';
 import { planTransition, transitionActivity, transitionTime, type TransitionAction } from '../../domain/runs/transitions.ts';
@@ -38,6 +38,9 @@ interface Work {
   now: Date;
   results: ItemResult[];
   runs: Map<string, RunRow>;
+  /** Runs this batch created: each is published live even when nothing else changed it. */
+  created: Set<string>;
+  /** Runs whose row this batch changed after reading it: written back at the end. */
   changed: Set<string>;
   /** Activities to append, with the item that asked for each (null for transition activities). */
   activities: { item: Item | null; activity: NewActivity }[];
@@ -93,7 +96,9 @@ export function createBatchService({ db, pricing, activities, bus }: BatchServic
       const run = inserted.get(item.id);
       inserted.delete(item.id); // a second create of the same id in one batch is a repeat
       w.results[item.index] = { index: item.index, status: run ? 201 : 200, id: item.id };
-      if (run) w.activities.push({ item: null, activity: transitionActivity(run, transitionTime(run)) });
+      if (!run) continue;
+      w.created.add(run.id);
+      w.activities.push({ item: null, activity: transitionActivity(run, transitionTime(run)) });
     }
   }
 
@@ -159,9 +164,12 @@ export function createBatchService({ db, pricing, activities, bus }: BatchServic
 
   function publish(w: Work, rows: ActivityRow[]) {
     const events: LiveEvent[] = [];
-    const seqOfRun = new Map(rows.filter((r) => r.run_id).map((r) => [r.run_id!, r.seq]));
-    for (const id of w.changed) {
-      events.push({ tenantId: w.auth.tenantId, type: 'run_updated', seq: seqOfRun.get(id) ?? 0, data: toRunDto(w.runs.get(id)!) });
+    // Each run's final state goes out once, at the seq of its last transition in the batch
+    // (activities written by activity.create items may name a run too, but are not its transitions).
+    const transitionIds = new Set(w.activities.filter((a) => a.item === null).map((a) => a.activity.id));
+    const seqOfRun = new Map(rows.filter((r) => transitionIds.has(r.id)).map((r) => [r.run_id!, r.seq]));
+    for (const id of new Set([...w.created, ...w.changed])) {
+      events.push(runUpdated(w.auth.tenantId, w.runs.get(id)!, seqOfRun.get(id) ?? 0));
     }
     for (const [runId] of w.stepItems) {
       const steps = w.steps.filter((s) => s.run_id === runId && w.storedSteps.has(`${runId}:${s.step_index}`));
@@ -187,7 +195,7 @@ export function createBatchService({ db, pricing, activities, bus }: BatchServic
         if (memo) return { replayed: memo } as const;
         const w: Work = {
           auth, tx, now: new Date(), results: parsed.map((p) => ('type' in p ? (undefined as never) : p)),
-          runs: new Map(), changed: new Set(), activities: [], steps: [], stepItems: new Map(), storedSteps: new Set(),
+          runs: new Map(), created: new Set(), changed: new Set(), activities: [], steps: [], stepItems: new Map(), storedSteps: new Set(),
         };
         const rows = await apply(w, items);
         await repo.saveBatch(tx, auth.tenantId, hash, w.results);
