@@ -27,18 +27,23 @@ const CACHE_LIMIT = 10_000;
 /** last_used_at is written at most this often per key, off the request path. */
 const TOUCH_INTERVAL_MS = 60_000;
 
-function insertAdminKey(tx: Queryable, tenantId: string, key: string, createdBy: string | null) {
-  return repo.insertApiKey(tx, {
-    tenantId,
+/** Stores a key (generated unless `secret` is given) in `q`; the secret is returned, only its hash kept. */
+async function insertKey(q: Queryable, input: NewKeyInput): Promise<{ key: string; row: ApiKeyRow }> {
+  const key = input.secret ?? generateApiKey();
+  const row = await repo.insertApiKey(q, {
+    tenantId: input.tenantId,
     id: randomUUID(),
-    name: 'admin (created at first start)',
+    name: input.name,
     prefix: keyPrefix(key),
     hash: hashApiKey(key),
-    scopes: ['admin'],
-    projectId: null,
-    createdBy,
+    scopes: [...new Set(input.scopes)],
+    projectId: input.projectId ?? null,
+    createdBy: input.createdBy ?? null,
   });
+  return { key, row };
 }
+
+const FIRST_START_KEY = 'admin (created at first start)';
 
 export function createAuthService({ db, logger, keyCacheMs }: AuthServiceDeps) {
   const cache = new Map<string, { auth: AuthContext; until: number }>();
@@ -75,21 +80,6 @@ export function createAuthService({ db, logger, keyCacheMs }: AuthServiceDeps) {
     return auth;
   }
 
-  async function createKey(input: NewKeyInput): Promise<{ key: string; row: ApiKeyRow }> {
-    const key = input.secret ?? generateApiKey();
-    const row = await repo.insertApiKey(db, {
-      tenantId: input.tenantId,
-      id: randomUUID(),
-      name: input.name,
-      prefix: keyPrefix(key),
-      hash: hashApiKey(key),
-      scopes: [...new Set(input.scopes)],
-      projectId: input.projectId ?? null,
-      createdBy: input.createdBy ?? null,
-    });
-    return { key, row };
-  }
-
   return {
     /** `Authorization: Bearer <key>` → who is calling, or 401. */
     async authenticate(header: string | undefined): Promise<AuthContext> {
@@ -100,7 +90,7 @@ export function createAuthService({ db, logger, keyCacheMs }: AuthServiceDeps) {
       return auth;
     },
 
-    createKey,
+    createKey: (input: NewKeyInput) => insertKey(db, input),
 
     listKeys: (tenantId: string) => repo.listApiKeys(db, tenantId),
 
@@ -129,7 +119,8 @@ export function createAuthService({ db, logger, keyCacheMs }: AuthServiceDeps) {
         if ((await repo.countTenants(tx)) > 0) {
           if (initApiKey && (await repo.findKeysByPrefix(tx, keyPrefix(initApiKey))).every((k) => !sameHash(k.key_hash, hashApiKey(initApiKey)))) {
             const tenant = (await repo.findTenantByName(tx, 'default')) ?? (await repo.upsertTenant(tx, randomUUID(), 'default'));
-            await insertAdminKey(tx, tenant.id, initApiKey, (await repo.findOwner(tx, tenant.id))?.id ?? null);
+            const owner = await repo.findOwner(tx, tenant.id);
+            await insertKey(tx, { tenantId: tenant.id, name: FIRST_START_KEY, scopes: ['admin'], secret: initApiKey, createdBy: owner?.id ?? null });
           }
           return null;
         }
@@ -143,8 +134,9 @@ export function createAuthService({ db, logger, keyCacheMs }: AuthServiceDeps) {
           role: 'owner',
           passwordHash: await hashPassword(password),
         });
-        const key = initApiKey ?? generateApiKey();
-        const keyRow = await insertAdminKey(tx, tenant.id, key, owner.id);
+        const { key, row: keyRow } = await insertKey(tx, {
+          tenantId: tenant.id, name: FIRST_START_KEY, scopes: ['admin'], secret: initApiKey ?? undefined, createdBy: owner.id,
+        });
         return { tenant, owner, password, key, keyRow, keyFromEnv: initApiKey !== null };
       });
     },
