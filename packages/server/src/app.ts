@@ -16,6 +16,19 @@ import { createPricingService } from './domain/pricing/pricing.service.ts';
 import { pricingRoutes } from './domain/pricing/pricing.routes.ts';
 import { createRunsService } from './domain/runs/runs.service.ts';
 import { runsRoutes } from './domain/runs/runs.routes.ts';
+import { createRegistryService } from './domain/registry/registry.service.ts';
+import { registryRoutes } from './domain/registry/registry.routes.ts';
+import { createExecutionService } from './domain/registry/execution.service.ts';
+import { createWorkspacesService } from './domain/workspaces/workspaces.service.ts';
+import { workspacesRoutes } from './domain/workspaces/workspaces.routes.ts';
+import { createProjectsService } from './domain/projects/projects.service.ts';
+import { projectsRoutes } from './domain/projects/projects.routes.ts';
+import { createSignalsService } from './domain/signals/signals.service.ts';
+import { signalsRoutes } from './domain/signals/signals.routes.ts';
+import { createJobQueue, jobsSchemaFor, type JobQueueOptions } from './jobs/job-queue.ts';
+import { markStalledJob } from './jobs/mark-stalled.ts';
+import { dispatchRunJob, listeningUrl } from './jobs/dispatch-run.ts';
+import { QUEUES } from './jobs/queues.ts';
 import { registerAuthHook } from './http/auth-hook.ts';
 import { registerErrorHandler } from './http/error-handler.ts';
 import { ErrorBody } from './http/schemas.ts';
@@ -32,12 +45,20 @@ export interface AppOptions {
   keyCacheMs?: number;
   /** WebSocket hub settings; in server mode also the URL and schema its LISTEN connection uses. */
   realtime?: RealtimeOptions;
+  /** The job queue's schema (pg-boss keeps its tables apart from Runlog's) and worker polling. */
+  jobs?: { schema?: string; pollingIntervalSeconds?: number; queueOptions?: JobQueueOptions['queueOptions'] };
+  /** A live run silent this long is STALLED (SPEC §3). */
+  stallTimeoutMs?: number;
+  /** Where executors reach this server (RUNLOG_PUBLIC_URL); by default the address it listens on. */
+  publicUrl?: string;
 }
 
 export const API_PREFIX = '/api/v1';
 
 /** Builds the whole HTTP app on a database; tests build one per file. */
-export async function buildApp({ db, logger, bodyLimitBytes = 5 * 1024 * 1024, keyCacheMs = 10_000, realtime = {} }: AppOptions) {
+export async function buildApp({
+  db, logger, bodyLimitBytes = 5 * 1024 * 1024, keyCacheMs = 10_000, realtime = {}, jobs: jobOptions = {}, stallTimeoutMs = 5 * 60_000, publicUrl,
+}: AppOptions) {
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: bodyLimitBytes,
@@ -58,7 +79,18 @@ export async function buildApp({ db, logger, bodyLimitBytes = 5 * 1024 * 1024, k
   const runs = createRunsService({ db, pricing, bus });
   const activities = createActivitiesService({ db, bus });
   const batch = createBatchService({ db, pricing, activities, bus });
-  const services = { bus, auth, sessions, pricing, runs, activities, batch };
+  const registry = createRegistryService({ db, pricing, bus });
+  const workspaces = createWorkspacesService({ db, activities });
+  const projects = createProjectsService({ db });
+  const signals = createSignalsService({ db });
+  const jobs = createJobQueue({ db, logger, schema: jobOptions.schema ?? jobsSchemaFor(realtime.databaseSchema ?? 'public'), pollingIntervalSeconds: jobOptions.pollingIntervalSeconds, queueOptions: jobOptions.queueOptions });
+  await jobs.start();
+  app.addHook('onClose', () => jobs.stop());
+  await jobs.work(QUEUES.markStalled, markStalledJob({ db, bus, stallTimeoutMs }));
+  const execution = createExecutionService({ db, runs, jobs, workspaces });
+  const apiUrl = () => `${publicUrl ?? listeningUrl(app.server.address())}${API_PREFIX}`;
+  await jobs.work(QUEUES.dispatchRun, dispatchRunJob({ db, runs, logger, apiUrl }));
+  const services = { bus, auth, sessions, pricing, runs, activities, batch, projects, signals, jobs, workspaces, registry, execution };
 
   await app.register(swagger, {
     openapi: {
@@ -78,9 +110,13 @@ export async function buildApp({ db, logger, bodyLimitBytes = 5 * 1024 * 1024, k
     await api.register(authRoutes, { auth, sessions });
     await api.register(pricingRoutes, { pricing });
     await api.register(runsRoutes, { runs });
+    await api.register(projectsRoutes, { projects });
+    await api.register(signalsRoutes, { signals, runs });
     await api.register(activitiesRoutes, { activities });
     await api.register(batchRoutes, { batch });
+    await api.register(registryRoutes, { registry, execution });
     await api.register(claudeCodeRoutes, { db, activities });
+    await api.register(workspacesRoutes, { workspaces });
   }, { prefix: API_PREFIX });
 
   // Realtime (SPEC §5): GET /ws, POST /api/v1/ws-ticket, the hub and the LISTEN/NOTIFY bridge.

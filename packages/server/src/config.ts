@@ -19,6 +19,8 @@ export interface Config {
   /** How long a verified API key is trusted before it is looked up again. */
   keyCacheMs: number;
   shutdownTimeoutMs: number;
+  /** Where executors reach this server (the callback URLs of a dispatched run); no trailing slash. */
+  publicUrl: string;
 }
 
 export const LOG_LEVELS = Object.freeze(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const);
@@ -45,6 +47,7 @@ const SETTINGS = {
   'body-limit': 'RUNLOG_BODY_LIMIT_BYTES',
   'key-cache': 'RUNLOG_KEY_CACHE_MS',
   'shutdown-timeout': 'RUNLOG_SHUTDOWN_TIMEOUT_MS',
+  'public-url': 'RUNLOG_PUBLIC_URL',
 } as const;
 
 export const CONFIG_FLAGS = Object.keys(SETTINGS);
@@ -55,6 +58,25 @@ function int(name: string, raw: string | undefined, fallback: number, min: numbe
   const value = Number(raw);
   if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
   return value;
+}
+
+/** An http(s) base URL without query or fragment, its trailing slashes removed. */
+function baseUrl(name: string, raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `is not a URL: "${raw}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(name, 'must start with http:// or https://');
+  if (url.search || url.hash) throw new ConfigError(name, 'must not have a query or a fragment');
+  return url.href.replace(/\/+$/, '');
+}
+
+/** The listen address as a URL host: a wildcard address is reached on loopback; IPv6 goes in brackets. */
+function urlHost(host: string): string {
+  const reachable = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return reachable.includes(':') ? `[${reachable}]` : reachable;
 }
 
 /** Reads config from parsed flags (already split out of argv) and an environment. */
@@ -90,9 +112,11 @@ export function loadConfig(flags: Source = {}, env: Source = process.env): Confi
   }
   const host = hostRaw?.trim() || '127.0.0.1';
   if (/\s/.test(host)) throw new ConfigError(hostName, `is not a host name: "${hostRaw}"`);
+  const port = int(portName, portRaw, 3001, 0, 65535);
+  const [publicName, publicRaw] = get('public-url');
 
   return {
-    port: int(portName, portRaw, 3001, 0, 65535),
+    port,
     host,
     dataDir: path.resolve(dataDirRaw?.trim() || './runlog-data'),
     databaseUrl,
@@ -103,6 +127,7 @@ export function loadConfig(flags: Source = {}, env: Source = process.env): Confi
     bodyLimitBytes: int(get('body-limit')[0], get('body-limit')[1], 5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
     keyCacheMs: int(get('key-cache')[0], get('key-cache')[1], 10_000, 0, 3_600_000),
     shutdownTimeoutMs: int(get('shutdown-timeout')[0], get('shutdown-timeout')[1], 10_000, 0, 600_000),
+    publicUrl: publicRaw?.trim() ? baseUrl(publicName, publicRaw.trim()) : `http://${urlHost(host)}:${port}`,
   };
 }
 

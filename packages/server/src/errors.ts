@@ -1,5 +1,8 @@
 /** Errors the API answers with. The one error handler in app.ts maps them to the error body. */
 export class AppError extends Error {
+  /** Top-level fields a seed's error body has beside error/message/details. */
+  extra?: Record<string, unknown>;
+
   constructor(
     readonly statusCode: number,
     readonly code: string,

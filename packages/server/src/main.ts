@@ -13,7 +13,8 @@ export async function serve(config: Config, out: (line: string) => void = consol
   if (applied.length > 0) logger.info({ applied }, 'migrations applied');
 
   const { app, services } = await buildApp({
-    db, logger, bodyLimitBytes: config.bodyLimitBytes, keyCacheMs: config.keyCacheMs,
+    db, logger, bodyLimitBytes: config.bodyLimitBytes, keyCacheMs: config.keyCacheMs, stallTimeoutMs: config.stallTimeoutMs,
+    publicUrl: config.publicUrl,
     // Server mode: the realtime hub LISTENs on its own connection for the other nodes' events.
     realtime: { databaseUrl: config.databaseUrl, databaseSchema: config.databaseSchema },
   });

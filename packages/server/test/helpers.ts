@@ -3,6 +3,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { buildApp, type RunlogApp } from '../src/app.ts';
 import type { Database } from '../src/db/database.ts';
 import { migrate } from '../src/db/migrate.ts';
+import { jobsSchemaFor, type JobQueueOptions } from '../src/jobs/job-queue.ts';
 import { openPglite } from '../src/db/pglite.ts';
 import { openPostgres } from '../src/db/postgres.ts';
 import type { Scope } from '../src/domain/auth/auth.types.ts';
@@ -34,7 +35,7 @@ export async function openTestDatabase(backend: Backend): Promise<TestDatabase> 
     db,
     schema,
     drop: async () => {
-      await db.exec(`DROP SCHEMA ${schema} CASCADE`);
+      await db.exec(`DROP SCHEMA ${schema} CASCADE; DROP SCHEMA IF EXISTS ${jobsSchemaFor(schema)} CASCADE`);
       await db.close();
     },
   };
@@ -48,12 +49,15 @@ export interface TestContext {
 }
 
 /** Builds the whole app on its own database for one describe block; closed after it. */
-export function useApp(backend: Backend, options: { keyCacheMs?: number; bodyLimitBytes?: number } = {}): TestContext {
+export function useApp(
+  backend: Backend,
+  { queueOptions, ...options }: { keyCacheMs?: number; bodyLimitBytes?: number; stallTimeoutMs?: number; queueOptions?: JobQueueOptions['queueOptions'] } = {},
+): TestContext {
   const ctx = { backend } as TestContext;
   let testDb: TestDatabase;
   beforeAll(async () => {
     testDb = await openTestDatabase(backend);
-    const built = await buildApp({ db: testDb.db, logger: createLogger('silent'), ...options });
+    const built = await buildApp({ db: testDb.db, logger: createLogger('silent'), jobs: { schema: jobsSchemaFor(testDb.schema), pollingIntervalSeconds: 0.5, queueOptions }, ...options });
     await built.app.ready();
     Object.assign(ctx, { app: built.app, services: built.services, db: testDb.db });
   });

@@ -36,7 +36,7 @@ export function describeValidation(issues: readonly unknown[], location: string)
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (err instanceof AppError) {
-      return reply.status(err.statusCode).send({ error: err.code, message: err.message, details: err.details });
+      return reply.status(err.statusCode).send({ error: err.code, message: err.message, details: err.details, ...err.extra });
     }
     if (err.validation) return reply.status(400).send(describeValidation(err.validation, err.validationContext ?? 'body'));
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {

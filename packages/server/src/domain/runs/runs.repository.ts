@@ -10,7 +10,7 @@ export const RUN_RECORD = `id text, external_id text, project_id text, work_unit
   error_type text, session_id text, trace_id text, started_at timestamptz, completed_at timestamptz,
   last_seen_at timestamptz, duration_ms bigint, input_tokens bigint, output_tokens bigint, cache_read_tokens bigint,
   cache_write_tokens bigint, reasoning_tokens bigint, estimated_cost_usd numeric, cost_source text,
-  reported_step_count int, end_request_hash text`;
+  reported_step_count int, end_request_hash text, policy_violation boolean, incident_count int`;
 
 /** New runs in one statement (one for REST, many for /ingest); ids that exist are skipped (idempotent create). */
 export async function insertRuns(tx: Queryable, tenantId: string, runs: readonly Record<string, unknown>[]): Promise<RunRow[]> {
@@ -49,18 +49,22 @@ export async function lockRun(tx: Queryable, tenantId: string, id: string): Prom
   return rows[0] ?? null;
 }
 
+/** Any sign of life clears STALLED from a live run (the scheduled job sets it; SPEC §3). */
+export const UNSTALL = `latency_bucket = CASE WHEN state = 'LIVE' THEN NULL ELSE latency_bucket END`;
+
 /** Columns a transition may change. */
 export type RunPatch = Partial<Pick<RunRow,
   'status' | 'state' | 'started_at' | 'completed_at' | 'duration_ms' | 'output_data' | 'error' | 'error_type' |
   'input_tokens' | 'output_tokens' | 'cache_read_tokens' | 'cache_write_tokens' | 'reasoning_tokens' |
-  'estimated_cost_usd' | 'cost_source' | 'model' | 'provider_type' | 'reported_step_count' | 'end_request_hash'>>;
+  'estimated_cost_usd' | 'cost_source' | 'model' | 'provider_type' | 'reported_step_count' | 'end_request_hash' |
+  'policy_violation' | 'incident_count'>>;
 
 export async function updateRun(tx: Queryable, tenantId: string, id: string, patch: RunPatch, seenAt: Date): Promise<RunRow> {
   const entries = Object.entries(patch).filter(([, v]) => v !== undefined);
   const sets = entries.map(([column], i) => `${column} = $${i + 4}`);
   const values = entries.map(([column, v]) => (column === 'output_data' && v !== null ? JSON.stringify(v) : v));
   const { rows } = await tx.query<RunRow>(
-    `UPDATE runs SET ${[...sets, 'last_seen_at = greatest(last_seen_at, $3)', 'updated_at = now()'].join(', ')}
+    `UPDATE runs SET ${[...sets, 'last_seen_at = greatest(last_seen_at, $3)', UNSTALL, 'updated_at = now()'].join(', ')}
      WHERE tenant_id = $1 AND id = $2
      RETURNING *`,
     [tenantId, id, seenAt, ...values],
@@ -71,7 +75,7 @@ export async function updateRun(tx: Queryable, tenantId: string, id: string, pat
 /** Heartbeat: only a live run moves; null when the run is missing or finished. */
 export async function touchLiveRun(db: Queryable, tenantId: string, id: string): Promise<RunRow | null> {
   const { rows } = await db.query<RunRow>(
-    `UPDATE runs SET last_seen_at = greatest(last_seen_at, now()), updated_at = now()
+    `UPDATE runs SET last_seen_at = greatest(last_seen_at, now()), ${UNSTALL}, updated_at = now()
      WHERE tenant_id = $1 AND id = $2 AND state = 'LIVE'
      RETURNING *`,
     [tenantId, id],

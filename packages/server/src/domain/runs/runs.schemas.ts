@@ -101,6 +101,8 @@ const Usage = {
   step_count: Type.Optional(Type.Integer({ minimum: 0, maximum: 1e9, description: 'steps the client sent' })),
   output_data: Type.Optional(Json),
   completed_at: Type.Optional(Timestamp('when the run ended; defaults to now')),
+  policy_violation: Type.Optional(Type.Boolean({ description: 'the run broke a policy (risk_level becomes VIOLATED)' })),
+  incident_count: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'incidents the run caused' })),
 };
 
 export const StartBody = Type.Object({ started_at: Type.Optional(Timestamp()) }, { additionalProperties: false });

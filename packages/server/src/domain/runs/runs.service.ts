@@ -8,6 +8,8 @@ import { appendActivities } from '../activities/activities.repository.ts';
 import type { ActivityRow } from '../activities/activities.types.ts';
 import type { AuthContext } from '../auth/auth.types.ts';
 import type { PricingService } from '../pricing/pricing.service.ts';
+import { refreshWorkUnitStats } from '../registry/registry.repository.ts';
+import { deriveFinishedRuns } from '../signals/derive.repository.ts';
 import * as repo from './runs.repository.ts';
 import type { CreateRunBody, ListRunsQuery, StepInput } from './runs.schemas.ts';
 import { planTransition, transitionActivity, transitionTime, type TransitionAction, type TransitionBody } from './transitions.ts';
@@ -50,8 +52,12 @@ export function runUpdated(tenantId: string, run: RunRow, seq: number): LiveEven
 }
 
 export function createRunsService({ db, pricing, bus }: RunsServiceDeps) {
-  /** Writes the run's activity last in the transaction (the seq lock is held until commit). */
+  /**
+   * Keeps the run's work unit figures (latest_run_*, total_runs) in step, then writes the
+   * run's activity last in the transaction (the seq lock is held until commit).
+   */
   async function recordTransition(tx: Queryable, tenantId: string, run: RunRow, at: Date): Promise<ActivityRow> {
+    await refreshWorkUnitStats(tx, tenantId, [run.work_unit_id]);
     const [activity] = await appendActivities(tx, tenantId, [transitionActivity(run, at)]);
     return activity!;
   }
@@ -69,12 +75,18 @@ export function createRunsService({ db, pricing, bus }: RunsServiceDeps) {
   }
 
   return {
-    /** Idempotent on a client `id` or `external_id`: an existing run is returned unchanged. */
-    async create(auth: AuthContext, body: CreateRunBody): Promise<{ run: RunRow; created: boolean }> {
+    /**
+     * Idempotent on a client `id` or `external_id`: an existing run is returned unchanged.
+     * `inTx` runs in the creating transaction, only when the run is new (e.g. to enqueue its job).
+     */
+    async create(
+      auth: AuthContext, body: CreateRunBody, inTx?: (tx: Queryable, run: RunRow) => Promise<unknown>,
+    ): Promise<{ run: RunRow; created: boolean }> {
       const row = toNewRun(auth, body, new Date());
       const result = await db.transaction(async (tx) => {
         const [inserted] = await repo.insertRuns(tx, auth.tenantId, [row]);
         if (!inserted) return { run: await repo.findRunByIdOrExternal(tx, auth.tenantId, body.id ?? null, body.external_id ?? null), activity: null };
+        await inTx?.(tx, inserted);
         return { run: inserted, activity: await recordTransition(tx, auth.tenantId, inserted, transitionTime(inserted)) };
       });
       if (!result.run) throw new ConflictError('run_exists', 'a run with this id or external_id was being created concurrently; retry');
@@ -103,7 +115,8 @@ export function createRunsService({ db, pricing, bus }: RunsServiceDeps) {
         if (!run) throw new NotFoundError('run', id);
         const patch = await planTransition(pricing, tx, run, action, body, now);
         if (!patch) return { run, activity: null };
-        const updated = await repo.updateRun(tx, auth.tenantId, id, patch, now);
+        let updated = await repo.updateRun(tx, auth.tenantId, id, patch, now);
+        if (updated.state === 'COMPLETED') updated = (await deriveFinishedRuns(tx, auth.tenantId, [id]))[0] ?? updated;
         return { run: updated, activity: await recordTransition(tx, auth.tenantId, updated, transitionTime(updated)) };
       });
       if (result.activity) publish(auth.tenantId, result.run, result.activity);
@@ -140,6 +153,8 @@ export function createRunsService({ db, pricing, bus }: RunsServiceDeps) {
         const rows = steps.map((s) => ({ ...s, run_id: runId, trace_id: run.trace_id }));
         const inserted = new Set((await repo.insertSteps(tx, auth.tenantId, rows)).map((s) => s.step_index));
         if (inserted.size > 0) await repo.updateRun(tx, auth.tenantId, runId, {}, now);
+        // Steps that arrive after the end change the evidence the run's signals rest on.
+        if (inserted.size > 0 && run.state === 'COMPLETED') await deriveFinishedRuns(tx, auth.tenantId, [runId]);
         return rows.filter((row) => inserted.has(row.step_index));
       });
       if (stored.length > 0) bus.publish([{ tenantId: auth.tenantId, type: 'step_added', seq: 0, data: { run_id: runId, steps: stored } }]);

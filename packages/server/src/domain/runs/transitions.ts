@@ -103,6 +103,8 @@ async function endPatch(
     model,
     provider_type: provider,
     reported_step_count: body.step_count,
+    policy_violation: body.policy_violation,
+    incident_count: body.incident_count,
     end_request_hash: hashOf({ action, body }),
   };
 }

@@ -43,7 +43,8 @@ export async function writeRuns(tx: Queryable, tenantId: string, runs: readonly 
        cache_read_tokens = r.cache_read_tokens, cache_write_tokens = r.cache_write_tokens,
        reasoning_tokens = r.reasoning_tokens, estimated_cost_usd = r.estimated_cost_usd, cost_source = r.cost_source,
        model = r.model, provider_type = r.provider_type, reported_step_count = r.reported_step_count,
-       end_request_hash = r.end_request_hash, updated_at = now()
+       end_request_hash = r.end_request_hash, policy_violation = r.policy_violation, incident_count = r.incident_count,
+       latency_bucket = CASE WHEN t.state = 'LIVE' THEN NULL ELSE t.latency_bucket END, updated_at = now()
      FROM jsonb_to_recordset($2::jsonb) AS r(${RUN_RECORD})
      WHERE t.tenant_id = $1 AND t.id = r.id`,
     [tenantId, JSON.stringify(runs)],

@@ -9,7 +9,9 @@ import { toNewActivity, type ActivitiesService } from '../../domain/activities/a
 import type { ActivityRow, NewActivity } from '../../domain/activities/activities.types.ts';
 import type { AuthContext } from '../../domain/auth/auth.types.ts';
 import type { PricingService } from '../../domain/pricing/pricing.service.ts';
+import { refreshWorkUnitStats } from '../../domain/registry/registry.repository.ts';
 import { insertRuns, insertSteps } from '../../domain/runs/runs.repository.ts';
+import { deriveFinishedRuns } from '../../domain/signals/derive.repository.ts';
 import { runUpdated, toNewRun } from '../../domain/runs/runs.service.ts';
 import type { CreateRunBody, StepInput } from '../../domain/runs/runs.schemas.ts';
 import type { RunRow } from '../../domain/runs/runs.types.ts';
@@ -153,6 +155,10 @@ export function createBatchService({ db, pricing, activities, bus }: BatchServic
       w.changed.add(run_id);
     }
     await repo.writeRuns(w.tx, w.auth.tenantId, [...w.changed].map((id) => w.runs.get(id)!));
+    const finished = [...w.changed].filter((id) => w.runs.get(id)!.state === 'COMPLETED');
+    for (const run of await deriveFinishedRuns(w.tx, w.auth.tenantId, finished)) w.runs.set(run.id, run);
+    // Units of the runs created or moved here (those with a transition activity) keep their figures in step.
+    await refreshWorkUnitStats(w.tx, w.auth.tenantId, w.activities.filter((a) => a.item === null).map((a) => a.activity.work_unit_id));
     // Last in the transaction: the activity seq lock is held only until commit.
     const rows = await activities.append(w.tx, w.auth.tenantId, w.activities.map((a) => a.activity));
     const storedIds = new Set(rows.map((r) => r.id));

@@ -1,0 +1,39 @@
+import type { Queryable } from '../../db/database.ts';
+import type { ProjectRow } from './projects.schemas.ts';
+
+const COLUMNS = 'id, name, limits, created_at, updated_at';
+
+/** Null when the id is taken (the caller answers 409). */
+export async function insertProject(db: Queryable, tenantId: string, p: { id: string; name: string; limits: object }): Promise<ProjectRow | null> {
+  const { rows } = await db.query<ProjectRow>(
+    `INSERT INTO projects (tenant_id, id, name, limits) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (tenant_id, id) DO NOTHING RETURNING ${COLUMNS}`,
+    [tenantId, p.id, p.name, JSON.stringify(p.limits)],
+  );
+  return rows[0] ?? null;
+}
+
+export async function getProject(db: Queryable, tenantId: string, id: string): Promise<ProjectRow | null> {
+  const { rows } = await db.query<ProjectRow>(`SELECT ${COLUMNS} FROM projects WHERE tenant_id = $1 AND id = $2`, [tenantId, id]);
+  return rows[0] ?? null;
+}
+
+export async function listProjects(db: Queryable, tenantId: string, limit: number, offset: number) {
+  const { rows } = await db.query<ProjectRow & { total: number }>(
+    `SELECT ${COLUMNS}, count(*) OVER ()::int AS total FROM projects WHERE tenant_id = $1 ORDER BY id LIMIT $2 OFFSET $3`,
+    [tenantId, limit, offset],
+  );
+  // Past the end the window has no row to carry the total; count separately then.
+  const total = rows[0]?.total ?? (offset > 0 ? Number((await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM projects WHERE tenant_id = $1`, [tenantId])).rows[0]!.n) : 0);
+  return { projects: rows.map(({ total: _t, ...p }) => p), total };
+}
+
+/** Replaces the name and/or the whole limits object; null when the project does not exist. */
+export async function updateProject(db: Queryable, tenantId: string, id: string, patch: { name?: string; limits?: object }): Promise<ProjectRow | null> {
+  const { rows } = await db.query<ProjectRow>(
+    `UPDATE projects SET name = coalesce($3, name), limits = coalesce($4::jsonb, limits), updated_at = now()
+     WHERE tenant_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
+    [tenantId, id, patch.name ?? null, patch.limits ? JSON.stringify(patch.limits) : null],
+  );
+  return rows[0] ?? null;
+}

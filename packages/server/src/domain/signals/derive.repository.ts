@@ -1,0 +1,126 @@
+import type { Queryable } from '../../db/database.ts';
+import type { RunRow } from '../runs/runs.types.ts';
+import { BASELINE_DAYS, BASELINE_MAX_RUNS, BASELINE_MIN_RUNS, RISK_THRESHOLDS, SLOW_SHARE_OF_MAX_DURATION } from './signals.constants.ts';
+
+/**
+ * The derived run fields of SPEC §3, computed in SQL so the REST routes, /ingest and the
+ * scheduled job share one definition. Only frozen constants are interpolated.
+ */
+
+/** A run's limits: the project's, with the work unit's own keys winning. */
+const LIMITS = `coalesce(p.limits, '{}'::jsonb) || coalesce(w.limits, '{}'::jsonb)`;
+
+/** The highest ratio of use to limit; greatest() skips the NULLs of absent limits. */
+function ratio(cost: string, tokens: string, duration: string): string {
+  return `greatest(
+    ${cost} / nullif((limits->>'max_cost_usd')::numeric, 0),
+    ${tokens} / nullif((limits->>'max_tokens')::numeric, 0),
+    ${duration} / nullif((limits->>'max_duration_ms')::numeric, 0))`;
+}
+
+function riskLevel(ratioExpr: string, violation: string): string {
+  return `CASE WHEN ${violation} OR ${ratioExpr} >= ${RISK_THRESHOLDS.VIOLATED} THEN 'VIOLATED'
+    WHEN ${ratioExpr} >= ${RISK_THRESHOLDS.AT_RISK} THEN 'AT_RISK'
+    WHEN ${ratioExpr} >= ${RISK_THRESHOLDS.NEAR_THRESHOLD} THEN 'NEAR_THRESHOLD'
+    ELSE 'OK' END`;
+}
+
+/**
+ * p95 duration of the newest finished runs of the same work unit (else the same agent) in
+ * the 7 days before this one ended. Bounded to BASELINE_MAX_RUNS rows read backwards,
+ * index-only, from idx_runs_tenant_unit / idx_runs_tenant_agent, so a busy unit costs the
+ * same as a quiet one.
+ */
+function baseline(column: 'work_unit_id' | 'agent_id'): string {
+  return `(SELECT CASE WHEN count(*) >= ${BASELINE_MIN_RUNS} THEN percentile_cont(0.95) WITHIN GROUP (ORDER BY b.duration_ms) END
+     FROM (SELECT duration_ms FROM runs b
+           WHERE b.tenant_id = t.tenant_id AND b.${column} = t.${column} AND b.state = 'COMPLETED'
+             AND b.completed_at < t.completed_at AND b.completed_at >= t.completed_at - interval '${BASELINE_DAYS} days'
+             AND b.duration_ms IS NOT NULL
+           ORDER BY b.completed_at DESC LIMIT ${BASELINE_MAX_RUNS}) b)`;
+}
+
+/**
+ * Computes risk_level, latency_bucket, evidence_health and integrity_status for finished
+ * runs, in the transaction that finished them (or added steps to them). Returns the rows.
+ */
+export async function deriveFinishedRuns(tx: Queryable, tenantId: string, runIds: readonly string[]): Promise<RunRow[]> {
+  if (runIds.length === 0) return [];
+  const { rows } = await tx.query<RunRow>(
+    `WITH t AS (
+       SELECT r.tenant_id, r.id, r.work_unit_id, r.agent_id, r.completed_at, r.duration_ms, r.status, r.policy_violation,
+         r.reported_step_count, r.estimated_cost_usd,
+         coalesce(r.input_tokens, 0) + coalesce(r.output_tokens, 0) AS tokens,
+         r.output_data IS NOT NULL AS has_output, r.error IS NOT NULL AS has_error,
+         ${LIMITS} AS limits
+       FROM runs r
+       LEFT JOIN work_units w ON w.tenant_id = r.tenant_id AND w.id = r.work_unit_id
+       LEFT JOIN projects p ON p.tenant_id = r.tenant_id AND p.id = r.project_id
+       WHERE r.tenant_id = $1 AND r.id = ANY($2::text[]) AND r.state = 'COMPLETED'
+     ), st AS (
+       SELECT run_id, count(*) AS n, min(step_index) AS lo, max(step_index) AS hi,
+         sum(coalesce(input_tokens, 0) + coalesce(output_tokens, 0)) AS tokens
+       FROM trace_steps WHERE tenant_id = $1 AND run_id = ANY($2::text[]) GROUP BY run_id
+     ), m AS (
+       SELECT t.*, coalesce(st.n, 0) AS n, st.lo, st.hi, coalesce(st.tokens, 0) AS step_tokens,
+         ${ratio('t.estimated_cost_usd', 't.tokens', 't.duration_ms')} AS ratio,
+         CASE WHEN t.work_unit_id IS NOT NULL THEN ${baseline('work_unit_id')}
+              WHEN t.agent_id IS NOT NULL THEN ${baseline('agent_id')} END AS p95
+       FROM t LEFT JOIN st ON st.run_id = t.id
+     )
+     UPDATE runs r SET
+       risk_level = ${riskLevel('m.ratio', 'm.policy_violation')},
+       latency_bucket = CASE WHEN m.duration_ms > m.p95
+           OR m.duration_ms > ${SLOW_SHARE_OF_MAX_DURATION} * (m.limits->>'max_duration_ms')::numeric THEN 'SLOW' ELSE 'NORMAL' END,
+       evidence_health = CASE
+           WHEN m.n = 0 AND m.tokens = 0 AND m.step_tokens = 0 AND NOT m.has_output AND NOT m.has_error THEN 'MISSING'
+           WHEN (m.tokens > 0 OR m.step_tokens > 0) AND (m.has_output OR m.status <> 'completed') THEN 'HEALTHY'
+           ELSE 'DEGRADED' END,
+       integrity_status = CASE
+           WHEN m.n = 0 THEN CASE WHEN m.reported_step_count > 0 THEN 'INCOMPLETE' ELSE 'UNKNOWN' END
+           WHEN m.lo = 0 AND m.hi = m.n - 1 AND coalesce(m.reported_step_count, m.n) = m.n THEN 'VERIFIED'
+           ELSE 'INCOMPLETE' END
+     FROM m WHERE r.tenant_id = $1 AND r.id = m.id
+     RETURNING r.*`,
+    [tenantId, runIds],
+  );
+  return rows;
+}
+
+/**
+ * The scheduled pass over live runs (all tenants): STALLED when nothing was heard since
+ * `stalledBefore`, and risk_level from what the run has used so far (its steps' tokens and
+ * cost, and its age against max_duration_ms). Only rows whose fields change are written;
+ * runs_live_idx finds the live runs. A run that finished meanwhile is skipped by the
+ * UPDATE's own recheck of state = 'LIVE'.
+ */
+export async function refreshLiveRuns(db: Queryable, now: Date, stalledBefore: Date): Promise<RunRow[]> {
+  const { rows } = await db.query<RunRow>(
+    `WITH t AS (
+       SELECT r.tenant_id, r.id, r.last_seen_at, r.latency_bucket, r.risk_level, r.policy_violation,
+         extract(epoch FROM ($1::timestamptz - coalesce(r.started_at, r.created_at))) * 1000 AS age_ms,
+         ${LIMITS} AS limits
+       FROM runs r
+       LEFT JOIN work_units w ON w.tenant_id = r.tenant_id AND w.id = r.work_unit_id
+       LEFT JOIN projects p ON p.tenant_id = r.tenant_id AND p.id = r.project_id
+       WHERE r.state = 'LIVE'
+     ), used AS (
+       SELECT t.*, s.cost_usd, s.tokens FROM t
+       LEFT JOIN LATERAL (
+         SELECT sum(cost_cents) / 100 AS cost_usd, sum(coalesce(input_tokens, 0) + coalesce(output_tokens, 0)) AS tokens
+         FROM trace_steps WHERE tenant_id = t.tenant_id AND run_id = t.id) s ON true
+     ), next AS (
+       SELECT tenant_id, id,
+         CASE WHEN last_seen_at < $2 THEN 'STALLED' END AS latency_bucket,
+         ${riskLevel(ratio('cost_usd', 'tokens', 'age_ms'), 'policy_violation')} AS risk_level
+       FROM used
+     )
+     UPDATE runs r SET latency_bucket = next.latency_bucket, risk_level = next.risk_level, updated_at = now()
+     FROM next
+     WHERE r.tenant_id = next.tenant_id AND r.id = next.id AND r.state = 'LIVE'
+       AND (r.latency_bucket IS DISTINCT FROM next.latency_bucket OR r.risk_level IS DISTINCT FROM next.risk_level)
+     RETURNING r.*`,
+    [now, stalledBefore],
+  );
+  return rows;
+}
