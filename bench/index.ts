@@ -20,6 +20,7 @@ const BENCHMARKS: Record<string, Benchmark> = {
     about: 'WebSocket delivery latency p50/p99/max and events lost: 1,000 clients on "activity" while activities are written at 500/s. Env: BENCH_WS_CLIENTS, BENCH_RATE, BENCH_SECONDS, BENCH_BACKENDS, DATABASE_URL',
     load: () => import('./realtime.ts'),
   },
+  signals: { about: 'signal endpoints p50/p95 over HTTP beside seed 001 SQL, 1,000,000 runs / ~10,000,000 steps in PostgreSQL schema bench_signals (kept and reused), or 100,000 runs with --pglite. Flags: --pglite, --reload, --scale N. Env: RUNLOG_BENCH_SCALE, BENCH_SIGNALS_RELOAD, BENCH_SIGNALS_REQUESTS, DATABASE_URL', load: () => import('./signals.ts') },
   worker: {
     about: 'main event-loop lateness during a ~1 s query: PGlite in its worker thread vs on the main thread. Env: BENCH_QUERY_MS',
     load: () => import('./worker.ts'),
