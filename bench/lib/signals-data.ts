@@ -152,6 +152,26 @@ class Progress {
   }
 }
 
+/**
+ * What the finishing transactions would have written: each run's pattern evidence, computed
+ * by the server's own function (migration 0009), a tenant's runs a chunk at a time.
+ */
+async function patternEvidence(db: Database): Promise<void> {
+  const chunk = 50_000;
+  const { rows: tenants } = await db.query<{ tenant_id: string }>(`SELECT DISTINCT tenant_id FROM runs`);
+  for (const { tenant_id } of tenants) {
+    for (let after = ''; ;) {
+      const { rows } = await db.query<{ ids: string[] | null; last: string | null }>(
+        `SELECT array_agg(id) AS ids, max(id) AS last FROM (SELECT id FROM runs WHERE tenant_id = $1 AND id > $2 ORDER BY id LIMIT $3) c`,
+        [tenant_id, after, chunk],
+      );
+      if (!rows[0]?.ids) break;
+      await db.query(`SELECT runlog_refresh_pattern_features($1, $2::text[])`, [tenant_id, rows[0].ids]);
+      after = rows[0].last!;
+    }
+  }
+}
+
 /** Streams every run and step through `sink`; returns the counts. */
 async function stream(world: World, seed: number, total: number, now: number, sink: LoadSink): Promise<{ runs: number; steps: number }> {
   const counts = { runs: 0, steps: 0 };
@@ -209,6 +229,7 @@ export async function loadDataset(target: LoadTarget, world: World, runs: number
   await phase('indexes', () => createIndexes(db, indexes));
   await checkIndexes(db, indexes);
   await phase('work unit stats', () => workUnitStats(db));
+  await phase('pattern evidence', () => patternEvidence(db));
   await phase('vacuum analyze', () => db.exec('VACUUM (ANALYZE) runs, trace_steps, work_units, projects'));
   return { ...counts, ms: performance.now() - started, phases };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ATTENTION_WEIGHTS } from '../src/domain/signals/signals.constants.ts';
+import { QUEUES } from '../src/jobs/queues.ts';
 import { BACKENDS, call, createTenant, useApp } from './helpers.ts';
 import { DAY, HOUR, ago, loadRuns, type FixtureRun } from './signals-fixtures.ts';
 
@@ -10,7 +11,9 @@ describe.each(BACKENDS)('patterns, cost analysis and attention queue on %s', (ba
 
   it('SIG-O3: finds the four patterns in the window, with counts, details and confidence', async () => {
     const t = await createTenant(ctx);
-    const live = (id: string, startedAgo: number, steps: FixtureRun['steps']): FixtureRun => ({ id, started_at: ago(startedAgo), steps });
+    // Finished runs carry their pattern evidence from the end on; rL2 stays live until the minute job sees it.
+    const live = (id: string, startedAgo: number, steps: FixtureRun['steps']): FixtureRun =>
+      id === 'rL2' ? { id, started_at: ago(startedAgo), steps } : { id, started_at: ago(startedAgo), steps, end: 'complete', duration_ms: 1000 };
     await loadRuns(ctx, t.keys.ingest, [
       // retry_loop: 4 and 3 retries (3 is the threshold); 2 is not enough; the old run is outside 24 h.
       live('rA', 30 * 60_000, [{ step_index: 0, skill_id: 's1', retry_count: 2 }, { step_index: 1, skill_id: 's2' }, { step_index: 2, skill_id: 's3', retry_count: 2 }]),
@@ -29,7 +32,14 @@ describe.each(BACKENDS)('patterns, cost analysis and attention queue on %s', (ba
     const other = await createTenant(ctx);
     await loadRuns(ctx, other.keys.ingest, [live('rX', 60_000, [0, 1, 2, 3].map((i) => ({ step_index: i, skill_id: 'X', retry_count: 5, duration_ms: 9000 })))]);
 
-    const res = await call(ctx, t.keys.read, 'GET', '/activity/patterns');
+    const before = await call(ctx, t.keys.read, 'GET', '/activity/patterns');
+    expect(before.body.patterns.find((p: { pattern_type: string }) => p.pattern_type === 'tool_call_loop').run_ids).toEqual(['rL']);
+    await ctx.services.jobs.send(QUEUES.markStalled, {});
+    let res = before;
+    for (let i = 0; i < 100 && res.body.patterns.find((p: { pattern_type: string }) => p.pattern_type === 'tool_call_loop').count < 2; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      res = await call(ctx, t.keys.read, 'GET', '/activity/patterns');
+    }
     expect(res.status).toBe(200);
     const end = new Date(res.body.window.end).getTime();
     expect(end - new Date(res.body.window.start).getTime()).toBe(DAY);

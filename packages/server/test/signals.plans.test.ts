@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database, Queryable } from '../src/db/database.ts';
 import { listRuns } from '../src/domain/runs/runs.repository.ts';
-import { deriveFinishedRuns, refreshLiveRuns } from '../src/domain/signals/derive.repository.ts';
+import { deriveFinishedRuns, refreshDirtyPatterns, refreshLiveRuns } from '../src/domain/signals/derive.repository.ts';
 import { attentionQueue } from '../src/domain/signals/queries/attention-queue.ts';
 import { runsByDimension } from '../src/domain/signals/queries/by-dimension.ts';
 import { costByAgent } from '../src/domain/signals/queries/cost-analysis.ts';
@@ -76,6 +76,8 @@ describe.runIf(process.env.DATABASE_URL)('signal query plans on postgres', () =>
         [tenant, n],
       );
     }
+    // The pattern evidence of every run, as the finishing transactions would have written it.
+    await db.query(`SELECT runlog_refresh_pattern_features(tenant_id, array_agg(id)) FROM runs GROUP BY tenant_id`);
     // What autovacuum does to a settled table: statistics, and a visibility map for index-only scans.
     await db.exec('VACUUM ANALYZE runs');
     await db.exec('VACUUM ANALYZE trace_steps');
@@ -120,18 +122,18 @@ describe.runIf(process.env.DATABASE_URL)('signal query plans on postgres', () =>
     noFullScan(x.last());
   });
 
-  it('SIG-O3 takes the window from idx_runs_tenant_started and steps by run key', async () => {
+  it('SIG-O3 reads each detector\'s partial index of runs, never the steps', async () => {
     const x = explaining(testDb.db);
     const w = { tenantId: big, projectId: null, start: new Date(now.getTime() - DAY), end: now };
     await retryLoops(x.handle, w);
-    usesIndex(x.last(), 'idx_aos_trace_steps_skill_retry');
-    await timeoutCascades(x.handle, w, 5000);
-    usesIndex(x.last(), 'idx_aos_trace_steps_duration');
+    usesIndex(x.last(), 'idx_runs_pattern_retry');
     await oscillations(x.handle, w);
-    usesIndex(x.last(), 'trace_steps_pkey');
+    usesIndex(x.last(), 'idx_runs_pattern_oscillation');
     await toolCallLoops(x.handle, w);
-    usesIndex(x.last(), 'trace_steps_pkey');
-    expect(x.all().match(/idx_runs_tenant_started/g)?.length).toBe(4);
+    usesIndex(x.last(), 'idx_runs_pattern_loop');
+    await timeoutCascades(x.handle, w, 5000);
+    usesIndex(x.last(), 'idx_runs_pattern_slow');
+    expect(x.all()).not.toContain('trace_steps');
     noFullScan(x.all());
   });
 
@@ -152,13 +154,16 @@ describe.runIf(process.env.DATABASE_URL)('signal query plans on postgres', () =>
     noFullScan(x.last());
   });
 
-  it('derivation reads its baseline from idx_runs_tenant_unit and the stall pass from runs_live_idx', async () => {
+  it('derivation reads its baseline from idx_runs_tenant_unit, the live pass from runs_live_idx and runs_patterns_dirty_idx', async () => {
     const x = explaining(testDb.db);
     await deriveFinishedRuns(x.handle, big, ['run-7']);
     usesIndex(x.last(), 'idx_runs_tenant_unit');
     noFullScan(x.last());
     await refreshLiveRuns(x.handle, now, new Date(now.getTime() - 300_000));
     usesIndex(x.last(), 'runs_live_idx');
+    noFullScan(x.last());
+    await refreshDirtyPatterns(x.handle);
+    usesIndex(x.last(), 'runs_patterns_dirty_idx');
     noFullScan(x.last());
   });
 });

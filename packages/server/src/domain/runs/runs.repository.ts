@@ -129,8 +129,9 @@ export async function recentRuns(db: Queryable, tenantId: string, userId: string
  */
 export async function insertSteps(tx: Queryable, tenantId: string, steps: readonly (StepInput & { run_id: string; trace_id: string | null })[]) {
   if (steps.length === 0) return [];
+  // The runs that got steps are marked for the pattern pass (runlog_refresh_pattern_features).
   const { rows } = await tx.query<{ run_id: string; step_index: number }>(
-    `INSERT INTO trace_steps (tenant_id, run_id, trace_id, step_index, skill_id, skill_name, kind, status,
+    `WITH stored AS (INSERT INTO trace_steps (tenant_id, run_id, trace_id, step_index, skill_id, skill_name, kind, status,
        outcome_category, outcome_code, model, input_tokens, output_tokens, cost_cents, duration_ms, retry_count, started_at)
      SELECT $1, s.run_id, s.trace_id, s.step_index, s.skill_id, s.skill_name, coalesce(s.kind, 'other'), s.status,
        s.outcome_category, s.outcome_code, s.model, s.input_tokens, s.output_tokens, s.cost_cents, s.duration_ms,
@@ -139,7 +140,10 @@ export async function insertSteps(tx: Queryable, tenantId: string, steps: readon
        kind text, status text, outcome_category text, outcome_code text, model text, input_tokens bigint,
        output_tokens bigint, cost_cents numeric, duration_ms bigint, retry_count int, started_at timestamptz)
      ON CONFLICT (tenant_id, run_id, step_index) DO NOTHING
-     RETURNING run_id, step_index`,
+     RETURNING run_id, step_index),
+     marked AS (UPDATE runs SET patterns_dirty = true
+       WHERE tenant_id = $1 AND id IN (SELECT run_id FROM stored) AND NOT patterns_dirty)
+     SELECT run_id, step_index FROM stored`,
     [tenantId, JSON.stringify(steps)],
   );
   return rows;

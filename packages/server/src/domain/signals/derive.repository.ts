@@ -46,6 +46,7 @@ function baseline(column: 'work_unit_id' | 'agent_id'): string {
  */
 export async function deriveFinishedRuns(tx: Queryable, tenantId: string, runIds: readonly string[]): Promise<RunRow[]> {
   if (runIds.length === 0) return [];
+  await refreshPatternFeatures(tx, tenantId, runIds);
   const { rows } = await tx.query<RunRow>(
     `WITH t AS (
        SELECT r.tenant_id, r.id, r.work_unit_id, r.agent_id, r.completed_at, r.duration_ms, r.status, r.policy_violation,
@@ -92,7 +93,8 @@ export async function deriveFinishedRuns(tx: Queryable, tenantId: string, runIds
  * `stalledBefore`, and risk_level from what the run has used so far (its steps' tokens and
  * cost, and its age against max_duration_ms). Only rows whose fields change are written;
  * runs_live_idx finds the live runs. A run that finished meanwhile is skipped by the
- * UPDATE's own recheck of state = 'LIVE'.
+ * UPDATE's own recheck of state = 'LIVE'; a run a writer holds
+ * is skipped until the next pass, so the job never waits on ingestion.
  */
 export async function refreshLiveRuns(db: Queryable, now: Date, stalledBefore: Date): Promise<RunRow[]> {
   const { rows } = await db.query<RunRow>(
@@ -104,6 +106,7 @@ export async function refreshLiveRuns(db: Queryable, now: Date, stalledBefore: D
        LEFT JOIN work_units w ON w.tenant_id = r.tenant_id AND w.id = r.work_unit_id
        LEFT JOIN projects p ON p.tenant_id = r.tenant_id AND p.id = r.project_id
        WHERE r.state = 'LIVE'
+       FOR UPDATE OF r SKIP LOCKED
      ), used AS (
        SELECT t.*, s.cost_usd, s.tokens FROM t
        LEFT JOIN LATERAL (
@@ -123,4 +126,25 @@ export async function refreshLiveRuns(db: Queryable, now: Date, stalledBefore: D
     [now, stalledBefore],
   );
   return rows;
+}
+
+/** The pattern evidence of these runs, from their steps (migration 0009's function). */
+export async function refreshPatternFeatures(tx: Queryable, tenantId: string, runIds: readonly string[]): Promise<void> {
+  await tx.query(`SELECT runlog_refresh_pattern_features($1, $2::text[])`, [tenantId, runIds]);
+}
+
+/**
+ * The live half of the pattern pass: runs whose steps changed since their evidence was last
+ * computed, a bounded batch at a time. Returns how many runs it refreshed.
+ */
+export async function refreshDirtyPatterns(db: Queryable, batch = 5_000): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(
+    // SKIP LOCKED: rows a writer holds are left for the next pass, so the job never waits on
+    // (or deadlocks with) ingestion.
+    `WITH dirty AS (SELECT tenant_id, id FROM runs WHERE patterns_dirty LIMIT $1 FOR UPDATE SKIP LOCKED),
+       refreshed AS (SELECT runlog_refresh_pattern_features(tenant_id, array_agg(id)), count(*) AS n FROM dirty GROUP BY tenant_id)
+     SELECT coalesce(sum(n), 0)::int AS n FROM refreshed`,
+    [batch],
+  );
+  return rows[0]?.n ?? 0;
 }

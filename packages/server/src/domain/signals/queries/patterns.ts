@@ -17,15 +17,11 @@ export interface PatternRows {
 }
 
 /**
- * The runs of the window (seed 001 §4 filters traces by started_at), read index-only from
- * idx_runs_tenant_started; their steps come from the trace_steps primary key
- * (tenant_id, run_id, step_index), already in step order.
+ * SIG-O3 (seed 001 §4) over the evidence each run carries (migration 0009): the runs of the
+ * window (by started_at, as the seed filters traces) that reach a detector's threshold come
+ * from that detector's partial index, so a query reads only the runs that show the pattern.
  */
-const WINDOW_RUNS = `SELECT id FROM runs
-  WHERE tenant_id = $1 AND started_at >= $2 AND started_at <= $3 AND ($4::text IS NULL OR project_id = $4)`;
-
-/** The window's steps, only the columns a detector reads (so the partial indexes answer index-only). */
-const steps = (columns: string) => `SELECT ${columns} FROM trace_steps s JOIN (${WINDOW_RUNS}) w ON s.tenant_id = $1 AND s.run_id = w.id`;
+const WINDOW = `tenant_id = $1 AND started_at >= $2 AND started_at <= $3 AND ($4::text IS NULL OR project_id = $4)`;
 
 /** Ranks per-run evidence: the top runs, plus count and mean over all of them. */
 function ranked(perRun: string, extra = 'NULL::float8'): string {
@@ -49,45 +45,40 @@ async function run(db: Queryable, sql: string, w: PatternWindow, more: unknown[]
 
 /** retry_loop: retries summed over a run's steps reach the threshold; extra = the largest single step's retries. */
 export const retryLoops = (db: Queryable, w: PatternWindow) => run(db, ranked(
-  `SELECT run_id, sum(retry_count) AS measure, NULL::text AS skill_id, max(retry_count) AS max_retries
-   FROM (${steps('s.run_id, s.retry_count')} WHERE s.retry_count > 0) s GROUP BY run_id HAVING sum(retry_count) >= ${PATTERN_THRESHOLDS.retry_loop}`,
-  'max(max_retries) OVER ()::float8',
+  `SELECT id AS run_id, retry_total AS measure, NULL::text AS skill_id, max_step_retries
+   FROM runs WHERE ${WINDOW} AND retry_total >= ${PATTERN_THRESHOLDS.retry_loop}`,
+  'max(max_step_retries) OVER ()::float8',
 ), w);
 
 /**
  * step_oscillation (SPEC §4's departure from the seed): a skill re-entered after a different
- * skill ran, A→B→A. Consecutive repeats are tool_call_loop's. Per run, the skill re-entered
- * most often.
+ * skill ran, A→B→A; per run, the skill re-entered most often. Consecutive repeats are
+ * tool_call_loop's.
  */
 export const oscillations = (db: Queryable, w: PatternWindow) => run(db, ranked(
-  `SELECT DISTINCT ON (run_id) run_id, reentries AS measure, skill_id FROM (
-     SELECT run_id, skill_id, count(*) AS reentries FROM (
-       SELECT run_id, skill_id, lag(skill_id) OVER (PARTITION BY run_id ORDER BY step_index) AS prev,
-         row_number() OVER (PARTITION BY run_id, skill_id ORDER BY step_index) AS nth
-       FROM (${steps('s.run_id, s.skill_id, s.step_index')}) s) seq
-     WHERE skill_id IS NOT NULL AND nth > 1 AND prev IS DISTINCT FROM skill_id
-     GROUP BY run_id, skill_id HAVING count(*) >= ${PATTERN_THRESHOLDS.step_oscillation}) r
-   ORDER BY run_id, reentries DESC, skill_id`,
+  `SELECT id AS run_id, oscillation_count AS measure, oscillation_skill AS skill_id
+   FROM runs WHERE ${WINDOW} AND oscillation_count >= ${PATTERN_THRESHOLDS.step_oscillation}`,
 ), w);
 
 /**
  * tool_call_loop: the most calls of one skill within 5 consecutive step indexes. The seed's
- * ROWS frame counted the skill's own last 5 calls however far apart; a RANGE frame over
- * step_index measures "within 5 steps" as the seed's comment means it.
+ * ROWS frame counted a skill's own last 5 calls however far apart; the evidence uses a RANGE
+ * frame over step_index, "within 5 steps" as the seed's comment means it.
  */
 export const toolCallLoops = (db: Queryable, w: PatternWindow) => run(db, ranked(
-  `SELECT DISTINCT ON (run_id) run_id, depth AS measure, skill_id FROM (
-     SELECT run_id, skill_id, max(recent) AS depth FROM (
-       SELECT run_id, skill_id, count(*) OVER (PARTITION BY run_id, skill_id ORDER BY step_index
-         RANGE BETWEEN 4 PRECEDING AND CURRENT ROW) AS recent
-       FROM (${steps('s.run_id, s.skill_id, s.step_index')} WHERE s.skill_id IS NOT NULL) s) c
-     GROUP BY run_id, skill_id HAVING max(recent) >= ${PATTERN_THRESHOLDS.tool_call_loop}) r
-   ORDER BY run_id, depth DESC, skill_id`,
+  `SELECT id AS run_id, loop_depth AS measure, loop_skill AS skill_id
+   FROM runs WHERE ${WINDOW} AND loop_depth >= ${PATTERN_THRESHOLDS.tool_call_loop}`,
 ), w);
 
-/** timeout_cascade: several steps slower than slow_threshold_ms; extra = their mean duration. */
+/**
+ * timeout_cascade: several steps slower than slow_threshold_ms (at least 1 s, so the run's
+ * slow_step_ms holds every such step); extra = their mean duration.
+ */
 export const timeoutCascades = (db: Queryable, w: PatternWindow, slowThresholdMs: number) => run(db, ranked(
-  `SELECT run_id, count(*) AS measure, NULL::text AS skill_id, sum(duration_ms) AS slow_ms
-   FROM (${steps('s.run_id, s.duration_ms')} WHERE s.duration_ms > $5) s GROUP BY run_id HAVING count(*) >= ${PATTERN_THRESHOLDS.timeout_cascade}`,
+  `SELECT run_id, measure, NULL::text AS skill_id, slow_ms FROM (
+     SELECT id AS run_id, s.measure, s.slow_ms FROM runs,
+       LATERAL (SELECT count(*) AS measure, sum(d) AS slow_ms FROM unnest(slow_step_ms) AS d WHERE d > $5) s
+     WHERE ${WINDOW} AND cardinality(slow_step_ms) >= ${PATTERN_THRESHOLDS.timeout_cascade}) r
+   WHERE measure >= ${PATTERN_THRESHOLDS.timeout_cascade}`,
   '(sum(slow_ms) OVER () / sum(measure) OVER ())::float8',
 ), w, [slowThresholdMs]);
