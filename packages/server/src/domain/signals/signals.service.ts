@@ -3,7 +3,8 @@ import { AppError, ForbiddenError, ValidationError } from '../../errors.ts';
 import type { AuthContext } from '../auth/auth.types.ts';
 import { attentionQueue } from './queries/attention-queue.ts';
 import { runsByDimension } from './queries/by-dimension.ts';
-import { costByAgent } from './queries/cost-analysis.ts';
+import { costCurrent } from './queries/cost-analysis.ts';
+import { createCostBaselines, scoreAgainstBaseline } from './cost-baselines.ts';
 import { oscillations, retryLoops, timeoutCascades, toolCallLoops, type PatternRows, type PatternWindow } from './queries/patterns.ts';
 import { statusSummary } from './queries/status-summary.ts';
 import type { AttentionQuery, ByDimensionQuery, PatternsQuery, StatusSummaryQuery } from './signals.schemas.ts';
@@ -48,6 +49,8 @@ function pattern(type: PatternType, rows: PatternRows, details: Record<string, u
 }
 
 export function createSignalsService({ db }: { db: Database }) {
+  const baselineOf = createCostBaselines(db);
+
   /** A key bound to a project sees only that project; asking for another is refused. */
   function projectOf(auth: AuthContext, requested: string | undefined): string | null {
     if (auth.projectId && requested && requested !== auth.projectId) {
@@ -95,25 +98,33 @@ export function createSignalsService({ db }: { db: Database }) {
     },
 
     async costAnalysis(auth: AuthContext, projectId: string | undefined, now = new Date()) {
-      const rows = await costByAgent(db, auth.tenantId, now, projectOf(auth, projectId));
-      const agents = rows.map((r) => ({
-        agent_id: r.agent_id,
-        current_cost_usd: round(r.current_avg_cost),
-        total_cost_usd: round(r.total_cost),
-        baseline_avg_usd: r.baseline_avg === null ? null : round(r.baseline_avg),
-        baseline_stddev_usd: r.baseline_stddev === null ? null : round(r.baseline_stddev),
-        baseline_p95_usd: r.baseline_p95 === null ? null : round(r.baseline_p95),
-        baseline_run_count: r.baseline_run_count,
-        has_baseline: r.baseline_run_count > 0,
-        z_score: r.z_score === null ? null : round(r.z_score, 4),
-        is_anomaly: r.is_anomaly,
-        run_count: r.run_count,
-      }));
+      const project = projectOf(auth, projectId);
+      const [baselines, current] = [await baselineOf(auth.tenantId, now, project), await costCurrent(db, auth.tenantId, now, project)];
+      const byAgent = new Map(baselines.map((b) => [b.agent_id, b]));
+      const agents = current.map((c) => {
+        const b = byAgent.get(c.agent_id);
+        const { z_score, is_anomaly } = scoreAgainstBaseline(c.current_avg_cost, b);
+        return {
+          agent_id: c.agent_id,
+          current_cost_usd: round(c.current_avg_cost),
+          total_cost_usd: round(c.total_cost),
+          baseline_avg_usd: b ? round(b.avg_cost) : null,
+          baseline_stddev_usd: b?.stddev_cost == null ? null : round(b.stddev_cost),
+          baseline_p95_usd: b ? round(b.p95_cost) : null,
+          baseline_run_count: b?.run_count ?? 0,
+          has_baseline: b !== undefined,
+          z_score: z_score === null ? null : round(z_score, 4),
+          is_anomaly,
+          run_count: c.run_count,
+        };
+      });
+      // The seed's order: highest z first; agents without a baseline last; then by id.
+      agents.sort((a, b) => (b.z_score ?? -Infinity) - (a.z_score ?? -Infinity) || a.agent_id.localeCompare(b.agent_id));
       return {
         window: { current: 'last_24h', baseline: '7_day_average' },
         agents,
         total_anomalies: agents.filter((a) => a.is_anomaly).length,
-        total_cost_usd: round(rows.reduce((sum, r) => sum + r.total_cost, 0)),
+        total_cost_usd: round(current.reduce((sum, c) => sum + c.total_cost, 0)),
       };
     },
 
