@@ -81,7 +81,9 @@ export async function deriveFinishedRuns(tx: Queryable, tenantId: string, runIds
            WHEN m.n = 0 THEN CASE WHEN m.reported_step_count > 0 THEN 'INCOMPLETE' ELSE 'UNKNOWN' END
            WHEN m.lo = 0 AND m.hi = m.n - 1 AND coalesce(m.reported_step_count, m.n) = m.n THEN 'VERIFIED'
            ELSE 'INCOMPLETE' END
-     FROM m WHERE r.tenant_id = $1 AND r.id = m.id
+     -- The id list again on the target: the plan then reads these rows by key, whatever the
+     -- statistics say (PGlite never gathers any by itself).
+     FROM m WHERE r.tenant_id = $1 AND r.id = ANY($2::text[]) AND r.id = m.id
      RETURNING r.*`,
     [tenantId, runIds],
   );
