@@ -69,12 +69,19 @@ describe.each(BACKENDS)('derived run fields on %s', (backend) => {
     // Run 7 (5,700 ms): p95 of [1000..6000] = 5000 + 0.75 × 1000 = 5,750 → NORMAL.
     // A run 8 days after the others has no baseline left in its 7 days: NORMAL.
     const runs = [run(1, 1000), run(2, 2000), run(3, 3000), run(4, 4000), run(5, 5000), run(6, 6000), run(7, 5700)];
-    await loadRuns(ctx, t.keys.ingest, runs);
+    for (const r of runs) await loadRuns(ctx, t.keys.ingest, [r]);
     const buckets = await Promise.all(runs.map(async (r) => (await getRun(ctx, t.keys.read, r.id)).latency_bucket));
     expect(buckets).toEqual(['NORMAL', 'NORMAL', 'NORMAL', 'NORMAL', 'NORMAL', 'SLOW', 'NORMAL']);
+    // Runs finished by one batch share the baseline of the runs finished before the earliest of
+    // them: both 6,000 and 5,700 ms are measured against [1000..5000] (p95 4,800).
+    const batch = [run(1, 1000, 'b'), run(2, 2000, 'b'), run(3, 3000, 'b'), run(4, 4000, 'b'), run(5, 5000, 'b')];
+    await loadRuns(ctx, t.keys.ingest, batch);
+    await loadRuns(ctx, t.keys.ingest, [run(6, 6000, 'b'), run(7, 5700, 'b')]);
+    expect(await Promise.all(['r6-b', 'r7-b'].map(async (id) => (await getRun(ctx, t.keys.read, id)).latency_bucket))).toEqual(['SLOW', 'SLOW']);
     // Without a work unit, the agent's own runs are the baseline.
     const agentRuns = [1, 2, 3, 4, 5].map((i) => ({ ...run(i, 1000, 'x'), id: `a${i}`, work_unit_id: undefined, agent_id: 'bot' }));
-    await loadRuns(ctx, t.keys.ingest, [...agentRuns, { ...agentRuns[0]!, id: 'a-slow', started_at: new Date(start + 10 * HOUR), duration_ms: 1001 }]);
+    await loadRuns(ctx, t.keys.ingest, agentRuns);
+    await loadRuns(ctx, t.keys.ingest, [{ ...agentRuns[0]!, id: 'a-slow', started_at: new Date(start + 10 * HOUR), duration_ms: 1001 }]);
     expect((await getRun(ctx, t.keys.read, 'a-slow')).latency_bucket).toBe('SLOW');
   });
 

@@ -26,23 +26,26 @@ function riskLevel(ratioExpr: string, violation: string): string {
 }
 
 /**
- * p95 duration of the newest finished runs of the same work unit (else the same agent) in
- * the 7 days before this one ended. Bounded to BASELINE_MAX_RUNS rows read backwards,
- * index-only, from idx_runs_tenant_unit / idx_runs_tenant_agent, so a busy unit costs the
- * same as a quiet one.
+ * p95 duration of the newest finished runs of one work unit (or agent) in the 7 days before
+ * `before`, computed once per key in the statement, not once per run: a batch of 500 runs of
+ * one agent reads the baseline once. Bounded to BASELINE_MAX_RUNS rows read backwards,
+ * index-only, from idx_runs_tenant_unit / idx_runs_tenant_agent.
  */
-function baseline(column: 'work_unit_id' | 'agent_id'): string {
-  return `(SELECT CASE WHEN count(*) >= ${BASELINE_MIN_RUNS} THEN percentile_cont(0.95) WITHIN GROUP (ORDER BY b.duration_ms) END
-     FROM (SELECT duration_ms FROM runs b
-           WHERE b.tenant_id = t.tenant_id AND b.${column} = t.${column} AND b.state = 'COMPLETED'
-             AND b.completed_at < t.completed_at AND b.completed_at >= t.completed_at - interval '${BASELINE_DAYS} days'
-             AND b.duration_ms IS NOT NULL
-           ORDER BY b.completed_at DESC LIMIT ${BASELINE_MAX_RUNS}) b)`;
+function baseline(column: 'work_unit_id' | 'agent_id', keys: string): string {
+  return `SELECT k.key, (SELECT CASE WHEN count(*) >= ${BASELINE_MIN_RUNS} THEN percentile_cont(0.95) WITHIN GROUP (ORDER BY b.duration_ms) END
+       FROM (SELECT duration_ms FROM runs b
+             WHERE b.tenant_id = $1 AND b.${column} = k.key AND b.state = 'COMPLETED'
+               AND b.completed_at < k.before AND b.completed_at >= k.before - interval '${BASELINE_DAYS} days'
+               AND b.duration_ms IS NOT NULL
+             ORDER BY b.completed_at DESC LIMIT ${BASELINE_MAX_RUNS}) b) AS p95
+     FROM ${keys} k`;
 }
 
 /**
  * Computes risk_level, latency_bucket, evidence_health and integrity_status for finished
  * runs, in the transaction that finished them (or added steps to them). Returns the rows.
+ * Runs finished by one statement share their key's baseline: the runs that finished before
+ * the earliest of them.
  */
 export async function deriveFinishedRuns(tx: Queryable, tenantId: string, runIds: readonly string[]): Promise<RunRow[]> {
   if (runIds.length === 0) return [];
@@ -62,12 +65,19 @@ export async function deriveFinishedRuns(tx: Queryable, tenantId: string, runIds
        SELECT run_id, count(*) AS n, min(step_index) AS lo, max(step_index) AS hi,
          sum(coalesce(input_tokens, 0) + coalesce(output_tokens, 0)) AS tokens
        FROM trace_steps WHERE tenant_id = $1 AND run_id = ANY($2::text[]) GROUP BY run_id
+     ), unit_keys AS (
+       SELECT work_unit_id AS key, min(completed_at) AS before FROM t WHERE work_unit_id IS NOT NULL GROUP BY 1
+     ), agent_keys AS (
+       SELECT agent_id AS key, min(completed_at) AS before FROM t WHERE work_unit_id IS NULL AND agent_id IS NOT NULL GROUP BY 1
+     ), unit_p95 AS (${baseline('work_unit_id', 'unit_keys')}
+     ), agent_p95 AS (${baseline('agent_id', 'agent_keys')}
      ), m AS (
        SELECT t.*, coalesce(st.n, 0) AS n, st.lo, st.hi, coalesce(st.tokens, 0) AS step_tokens,
          ${ratio('t.estimated_cost_usd', 't.tokens', 't.duration_ms')} AS ratio,
-         CASE WHEN t.work_unit_id IS NOT NULL THEN ${baseline('work_unit_id')}
-              WHEN t.agent_id IS NOT NULL THEN ${baseline('agent_id')} END AS p95
+         coalesce(u.p95, CASE WHEN t.work_unit_id IS NULL THEN a.p95 END) AS p95
        FROM t LEFT JOIN st ON st.run_id = t.id
+       LEFT JOIN unit_p95 u ON u.key = t.work_unit_id
+       LEFT JOIN agent_p95 a ON a.key = t.agent_id
      )
      UPDATE runs r SET
        risk_level = ${riskLevel('m.ratio', 'm.policy_violation')},
