@@ -11,6 +11,8 @@ export async function openMigrated(config: Config): Promise<{ db: Database; appl
   try {
     db = await openDatabase(config);
     const applied = await migrate(db, config.databaseUrl ? config.databaseSchema : 'public');
+    // PGlite has no autovacuum: without statistics the planner guesses one row per table.
+    if (db.kind === 'pglite') await db.exec('ANALYZE');
     return {
       db: db as Database,
       applied: applied.map((m) => `${m.version}_${m.name}`),

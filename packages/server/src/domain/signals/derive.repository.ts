@@ -61,7 +61,7 @@ export async function deriveFinishedRuns(tx: Queryable, tenantId: string, runIds
        LEFT JOIN work_units w ON w.tenant_id = r.tenant_id AND w.id = r.work_unit_id
        LEFT JOIN projects p ON p.tenant_id = r.tenant_id AND p.id = r.project_id
        WHERE r.tenant_id = $1 AND r.id = ANY($2::text[]) AND r.state = 'COMPLETED'
-     ), st AS (
+     ), st AS MATERIALIZED (
        SELECT run_id, count(*) AS n, min(step_index) AS lo, max(step_index) AS hi,
          sum(coalesce(input_tokens, 0) + coalesce(output_tokens, 0)) AS tokens
        FROM trace_steps WHERE tenant_id = $1 AND run_id = ANY($2::text[]) GROUP BY run_id
@@ -69,9 +69,9 @@ export async function deriveFinishedRuns(tx: Queryable, tenantId: string, runIds
        SELECT work_unit_id AS key, min(completed_at) AS before FROM t WHERE work_unit_id IS NOT NULL GROUP BY 1
      ), agent_keys AS (
        SELECT agent_id AS key, min(completed_at) AS before FROM t WHERE work_unit_id IS NULL AND agent_id IS NOT NULL GROUP BY 1
-     ), unit_p95 AS (${baseline('work_unit_id', 'unit_keys')}
-     ), agent_p95 AS (${baseline('agent_id', 'agent_keys')}
-     ), m AS (
+     ), unit_p95 AS MATERIALIZED (${baseline('work_unit_id', 'unit_keys')}
+     ), agent_p95 AS MATERIALIZED (${baseline('agent_id', 'agent_keys')}
+     ), m AS MATERIALIZED (
        SELECT t.*, coalesce(st.n, 0) AS n, st.lo, st.hi, coalesce(st.tokens, 0) AS step_tokens,
          ${ratio('t.estimated_cost_usd', 't.tokens', 't.duration_ms')} AS ratio,
          coalesce(u.p95, CASE WHEN t.work_unit_id IS NULL THEN a.p95 END) AS p95
@@ -91,9 +91,9 @@ export async function deriveFinishedRuns(tx: Queryable, tenantId: string, runIds
            WHEN m.n = 0 THEN CASE WHEN m.reported_step_count > 0 THEN 'INCOMPLETE' ELSE 'UNKNOWN' END
            WHEN m.lo = 0 AND m.hi = m.n - 1 AND coalesce(m.reported_step_count, m.n) = m.n THEN 'VERIFIED'
            ELSE 'INCOMPLETE' END
-     -- The id list again on the target: the plan then reads these rows by key, whatever the
-     -- statistics say (PGlite never gathers any by itself).
-     FROM m WHERE r.tenant_id = $1 AND r.id = ANY($2::text[]) AND r.id = m.id
+     -- Each part computed once (MATERIALIZED), then the target rows read by key, whatever the
+     -- statistics say: a batch of 500 runs must not become 500 × 500 lookups.
+     FROM m WHERE r.tenant_id = $1 AND r.id = m.id
      RETURNING r.*`,
     [tenantId, runIds],
   );
