@@ -5,7 +5,7 @@ import { foldDimensionCounts } from '../domain/signals/queries/by-dimension.ts';
 import type { EventBus } from '../realtime/event-bus.ts';
 
 /** At most this many batches of pattern refreshes per pass; the next minute takes the rest. */
-const MAX_PATTERN_BATCHES = 20;
+const MAX_PATTERN_BATCHES = 100;
 const ANALYZE_EVERY_PASSES = 10;
 
 /**

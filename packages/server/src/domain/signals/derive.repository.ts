@@ -147,9 +147,10 @@ export async function refreshPatternFeatures(tx: Queryable, tenantId: string, ru
 
 /**
  * The live half of the pattern pass: runs whose steps changed since their evidence was last
- * computed, a bounded batch at a time. Returns how many runs it refreshed.
+ * computed, a bounded batch at a time (small, so PGlite's one connection serves requests in
+ * between). Returns how many runs it refreshed.
  */
-export async function refreshDirtyPatterns(db: Queryable, batch = 5_000): Promise<number> {
+export async function refreshDirtyPatterns(db: Queryable, batch = 500): Promise<number> {
   const { rows } = await db.query<{ n: number }>(
     // SKIP LOCKED: rows a writer holds are left for the next pass, so the job never waits on
     // (or deadlocks with) ingestion.
