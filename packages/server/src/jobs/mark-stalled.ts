@@ -1,3 +1,4 @@
+import { analyzeGrownTables } from '../db/analyze.ts';
 import type { Database } from '../db/database.ts';
 import { runUpdated } from '../domain/runs/runs.service.ts';
 import { refreshDirtyPatterns, refreshLiveRuns } from '../domain/signals/derive.repository.ts';
@@ -6,7 +7,6 @@ import type { EventBus } from '../realtime/event-bus.ts';
 
 /** At most this many batches of pattern refreshes per pass; the next minute takes the rest. */
 const MAX_PATTERN_BATCHES = 100;
-const ANALYZE_EVERY_PASSES = 10;
 
 /**
  * runs.mark-stalled (every minute): live runs silent for longer than the stall timeout become
@@ -16,10 +16,9 @@ const ANALYZE_EVERY_PASSES = 10;
  * Changed runs are published, so dashboards see a run stall without polling.
  */
 export function markStalledJob({ db, bus, stallTimeoutMs }: { db: Database; bus: EventBus; stallTimeoutMs: number }) {
-  let passes = 0;
   return async (): Promise<void> => {
-    // PGlite has no autovacuum; statistics refreshed every 10 passes keep its plans sane.
-    if (db.kind === 'pglite' && passes++ % ANALYZE_EVERY_PASSES === 0) await db.exec('ANALYZE');
+    // PGlite has no autovacuum: this pass keeps the planner's statistics in step with growth.
+    if (db.kind === 'pglite') await analyzeGrownTables(db);
     const now = new Date();
     const changed = await refreshLiveRuns(db, now, new Date(now.getTime() - stallTimeoutMs));
     if (changed.length > 0) bus.publish(changed.map((run) => runUpdated(run.tenant_id, run, 0)));
