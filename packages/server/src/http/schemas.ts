@@ -18,6 +18,10 @@ export const Instant = (description?: string) => Type.Unsafe<Date | string>({ ty
 
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
+/** One of a frozen list of strings (statuses, roles, levels): the list is the schema. */
+export const Enum = <T extends readonly string[]>(values: T, description?: string) =>
+  Type.Unsafe<T[number]>({ type: 'string', enum: [...values], description });
+
 /** A JSON value stored as-is (jsonb): object, array or scalar. */
 export const Json = Type.Unknown();
 

@@ -19,13 +19,12 @@ export async function getProject(db: Queryable, tenantId: string, id: string): P
 }
 
 export async function listProjects(db: Queryable, tenantId: string, limit: number, offset: number) {
-  const { rows } = await db.query<ProjectRow & { total: number }>(
-    `SELECT ${COLUMNS}, count(*) OVER ()::int AS total FROM projects WHERE tenant_id = $1 ORDER BY id LIMIT $2 OFFSET $3`,
+  const page = await db.query<ProjectRow>(
+    `SELECT ${COLUMNS} FROM projects WHERE tenant_id = $1 ORDER BY id LIMIT $2 OFFSET $3`,
     [tenantId, limit, offset],
   );
-  // Past the end the window has no row to carry the total; count separately then.
-  const total = rows[0]?.total ?? (offset > 0 ? Number((await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM projects WHERE tenant_id = $1`, [tenantId])).rows[0]!.n) : 0);
-  return { projects: rows.map(({ total: _t, ...p }) => p), total };
+  const count = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM projects WHERE tenant_id = $1`, [tenantId]);
+  return { projects: page.rows, total: count.rows[0]!.n };
 }
 
 /** Replaces the name and/or the whole limits object; null when the project does not exist. */

@@ -1,11 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { ClientId, Instant, Json, Nullable, Timestamp } from '../../http/schemas.ts';
+import { ClientId, Enum, Instant, Json, Nullable, Timestamp } from '../../http/schemas.ts';
 import { FailBody, RunId } from '../runs/runs.schemas.ts';
 import { RUN_STATUSES } from '../runs/runs.types.ts';
 import { EXECUTOR_TYPES, NOTIFY_OUTCOMES, WORK_UNIT_KINDS, WORK_UNIT_TYPES } from './registry.types.ts';
-
-const Enum = <T extends readonly string[]>(values: T, description?: string) =>
-  Type.Unsafe<T[number]>({ type: 'string', enum: [...values], description });
 
 const Label = (description: string, maxLength = 500) => Type.String({ maxLength, description });
 

@@ -1,12 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { ClientId, Instant, Json, Nullable, Timestamp } from '../../http/schemas.ts';
+import { ClientId, Enum, Instant, Json, Nullable, Timestamp } from '../../http/schemas.ts';
 import {
   COST_SOURCES, EVIDENCE_HEALTH, INTEGRITY_STATUSES, LATENCY_BUCKETS, RISK_LEVELS, RUN_STATES,
   RUN_STATUSES, STEP_KINDS, WORK_UNIT_TYPES,
 } from './runs.types.ts';
-
-const Enum = <T extends readonly string[]>(values: T, description?: string) =>
-  Type.Unsafe<T[number]>({ type: 'string', enum: [...values], description });
 
 const Label = (description: string) => Type.String({ maxLength: 500, description });
 const TokenCount = (description: string) => Type.Integer({ minimum: 0, maximum: 1e13, description });

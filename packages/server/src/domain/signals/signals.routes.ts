@@ -1,10 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { authOf } from '../../http/auth-hook.ts';
+import { errorResponses } from '../../http/schemas.ts';
 import { ListRunsQuery, Run, RunPage } from '../runs/runs.schemas.ts';
 import type { RunsService } from '../runs/runs.service.ts';
 import {
   AttentionQuery, AttentionQueue, ByDimension, ByDimensionQuery, CostAnalysis, InvalidDimensionBody, Patterns,
-  PatternsQuery, ProjectQuery, StatusSummary, StatusSummaryQuery, errorResponses,
+  PatternsQuery, ProjectQuery, StatusSummary, StatusSummaryQuery,
 } from './signals.schemas.ts';
 import type { SignalsService } from './signals.service.ts';
 

@@ -1,9 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { ErrorBody, Instant, Nullable, Timestamp, errorResponses } from '../../http/schemas.ts';
+import { Enum, ErrorBody, Instant, Nullable, Timestamp } from '../../http/schemas.ts';
 import { RUN_STATES, RUN_STATUSES } from '../runs/runs.types.ts';
 import { DIMENSIONS, PATTERN_TYPES } from './signals.constants.ts';
 
-const Enum = <T extends readonly string[]>(values: T) => Type.Unsafe<T[number]>({ type: 'string', enum: [...values] });
 const ProjectFilter = { project_id: Type.Optional(Type.String({ maxLength: 200, description: 'only this project' })) };
 
 export const StatusSummaryQuery = Type.Object(
@@ -108,4 +107,3 @@ export const AttentionQueue = Type.Object({
   generated_at: Instant(),
 });
 
-export { errorResponses };

@@ -1,10 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { ClientId, Instant, Nullable } from '../../http/schemas.ts';
+import { ClientId, Enum, Instant, Nullable } from '../../http/schemas.ts';
 import { WORK_UNIT_TYPES } from '../runs/runs.types.ts';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, WORKSPACE_ROLES } from './workspaces.types.ts';
-
-const Enum = <T extends readonly string[]>(values: T, description?: string) =>
-  Type.Unsafe<T[number]>({ type: 'string', enum: [...values], description });
 
 const Uuid = (description: string) => Type.String({ format: 'uuid', description });
 const Name = Type.String({ minLength: 1, maxLength: 200, description: 'workspace name' });
