@@ -42,14 +42,14 @@ function baseline(column: 'work_unit_id' | 'agent_id', keys: string): string {
 }
 
 /**
- * Computes risk_level, latency_bucket, evidence_health and integrity_status for finished
- * runs, in the transaction that finished them (or added steps to them). Returns the rows.
+ * Computes risk_level, latency_bucket, evidence_health, integrity_status and the pattern
+ * evidence of finished runs, in the transaction that finished them (or added steps to them),
+ * as one UPDATE. Returns the rows.
  * Runs finished by one statement share their key's baseline: the runs that finished before
  * the earliest of them.
  */
 export async function deriveFinishedRuns(tx: Queryable, tenantId: string, runIds: readonly string[]): Promise<RunRow[]> {
   if (runIds.length === 0) return [];
-  await refreshPatternFeatures(tx, tenantId, runIds);
   const { rows } = await tx.query<RunRow>(
     `WITH t AS (
        SELECT r.tenant_id, r.id, r.work_unit_id, r.agent_id, r.completed_at, r.duration_ms, r.status, r.policy_violation,
@@ -71,13 +71,18 @@ export async function deriveFinishedRuns(tx: Queryable, tenantId: string, runIds
        SELECT agent_id AS key, min(completed_at) AS before FROM t WHERE work_unit_id IS NULL AND agent_id IS NOT NULL GROUP BY 1
      ), unit_p95 AS MATERIALIZED (${baseline('work_unit_id', 'unit_keys')}
      ), agent_p95 AS MATERIALIZED (${baseline('agent_id', 'agent_keys')}
+     ), pf AS MATERIALIZED (
+       -- The pattern evidence (migration 0012), written by this same UPDATE.
+       SELECT * FROM runlog_pattern_features($1, $2::text[])
      ), m AS MATERIALIZED (
        SELECT t.*, coalesce(st.n, 0) AS n, st.lo, st.hi, coalesce(st.tokens, 0) AS step_tokens,
+         pf.retry_total, pf.max_step_retries, pf.oscillation_skill, pf.oscillation_count, pf.loop_skill, pf.loop_depth, pf.slow_step_ms,
          ${ratio('t.estimated_cost_usd', 't.tokens', 't.duration_ms')} AS ratio,
          coalesce(u.p95, CASE WHEN t.work_unit_id IS NULL THEN a.p95 END) AS p95
        FROM t LEFT JOIN st ON st.run_id = t.id
        LEFT JOIN unit_p95 u ON u.key = t.work_unit_id
        LEFT JOIN agent_p95 a ON a.key = t.agent_id
+       LEFT JOIN pf ON pf.run_id = t.id
      )
      UPDATE runs r SET
        risk_level = ${riskLevel('m.ratio', 'm.policy_violation')},
@@ -90,7 +95,10 @@ export async function deriveFinishedRuns(tx: Queryable, tenantId: string, runIds
        integrity_status = CASE
            WHEN m.n = 0 THEN CASE WHEN m.reported_step_count > 0 THEN 'INCOMPLETE' ELSE 'UNKNOWN' END
            WHEN m.lo = 0 AND m.hi = m.n - 1 AND coalesce(m.reported_step_count, m.n) = m.n THEN 'VERIFIED'
-           ELSE 'INCOMPLETE' END
+           ELSE 'INCOMPLETE' END,
+       retry_total = m.retry_total, max_step_retries = m.max_step_retries, oscillation_skill = m.oscillation_skill,
+       oscillation_count = m.oscillation_count, loop_skill = m.loop_skill, loop_depth = m.loop_depth,
+       slow_step_ms = m.slow_step_ms, patterns_dirty = false
      -- Each part computed once (MATERIALIZED), then the target rows read by key, whatever the
      -- statistics say: a batch of 500 runs must not become 500 × 500 lookups.
      FROM m WHERE r.tenant_id = $1 AND r.id = m.id
@@ -138,11 +146,6 @@ export async function refreshLiveRuns(db: Queryable, now: Date, stalledBefore: D
     [now, stalledBefore],
   );
   return rows;
-}
-
-/** The pattern evidence of these runs, from their steps (migration 0009's function). */
-export async function refreshPatternFeatures(tx: Queryable, tenantId: string, runIds: readonly string[]): Promise<void> {
-  await tx.query(`SELECT runlog_refresh_pattern_features($1, $2::text[])`, [tenantId, runIds]);
 }
 
 /**
