@@ -82,9 +82,10 @@ export function createSignalsService({ db }: { db: Database }) {
 
     async patterns(auth: AuthContext, q: PatternsQuery, now = new Date()) {
       const w: PatternWindow = { tenantId: auth.tenantId, projectId: projectOf(auth, q.project_id), start: new Date(now.getTime() - windowMs(q.window)), end: now };
-      const [retries, oscillating, loops, slow] = [
-        await retryLoops(db, w), await oscillations(db, w), await toolCallLoops(db, w), await timeoutCascades(db, w, q.slow_threshold_ms),
-      ];
+      // Independent reads: on PostgreSQL they run on four pool connections at once.
+      const [retries, oscillating, loops, slow] = await Promise.all([
+        retryLoops(db, w), oscillations(db, w), toolCallLoops(db, w), timeoutCascades(db, w, q.slow_threshold_ms),
+      ]);
       const top = (rows: PatternRows) => rows.runs[0];
       const found = [
         pattern('retry_loop', retries, { avg_retries: round(retries.avg_measure, 2), max_step_retries: retries.extra }),
@@ -99,7 +100,7 @@ export function createSignalsService({ db }: { db: Database }) {
 
     async costAnalysis(auth: AuthContext, projectId: string | undefined, now = new Date()) {
       const project = projectOf(auth, projectId);
-      const [baselines, current] = [await baselineOf(auth.tenantId, now, project), await costCurrent(db, auth.tenantId, now, project)];
+      const [baselines, current] = await Promise.all([baselineOf(auth.tenantId, now, project), costCurrent(db, auth.tenantId, now, project)]);
       const byAgent = new Map(baselines.map((b) => [b.agent_id, b]));
       const agents = current.map((c) => {
         const b = byAgent.get(c.agent_id);
