@@ -36,6 +36,11 @@ import { ForbiddenError } from './errors.ts';
 import { buildValidator } from './http/validation.ts';
 import { registerOps } from './ops/ops.routes.ts';
 import { createEventBus } from './realtime/event-bus.ts';
+import { createRenderingService } from './domain/rendering/rendering.service.ts';
+import { renderingRoutes } from './domain/rendering/rendering.routes.ts';
+import { createRenderingMetrics } from './domain/rendering/rendering.metrics.ts';
+import { DEFAULT_RENDERING, type RenderingSettings } from './domain/rendering/rendering.settings.ts';
+import { startRenderWorker } from './jobs/render-activities.ts';
 import { realtimeRoutes, type RealtimeOptions } from './realtime/ws.routes.ts';
 
 export interface AppOptions {
@@ -51,13 +56,15 @@ export interface AppOptions {
   stallTimeoutMs?: number;
   /** Where executors reach this server (RUNLOG_PUBLIC_URL); by default the address it listens on. */
   publicUrl?: string;
+  /** The render worker and the optional LLM analyzer (SPEC §6). */
+  rendering?: Partial<RenderingSettings>;
 }
 
 export const API_PREFIX = '/api/v1';
 
 /** Builds the whole HTTP app on a database; tests build one per file. */
 export async function buildApp({
-  db, logger, bodyLimitBytes = 5 * 1024 * 1024, keyCacheMs = 10_000, realtime = {}, jobs: jobOptions = {}, stallTimeoutMs = 5 * 60_000, publicUrl,
+  db, logger, bodyLimitBytes = 5 * 1024 * 1024, keyCacheMs = 10_000, realtime = {}, jobs: jobOptions = {}, stallTimeoutMs = 5 * 60_000, publicUrl, rendering: renderingOptions = {},
 }: AppOptions) {
   const app = Fastify({
     loggerInstance: logger,
@@ -90,7 +97,11 @@ export async function buildApp({
   const execution = createExecutionService({ db, runs, jobs, workspaces });
   const apiUrl = () => `${publicUrl ?? listeningUrl(app.server.address())}${API_PREFIX}`;
   await jobs.work(QUEUES.dispatchRun, dispatchRunJob({ db, runs, logger, apiUrl }));
-  const services = { bus, auth, sessions, pricing, runs, activities, batch, projects, signals, jobs, workspaces, registry, execution };
+  const renderingMetrics = createRenderingMetrics(db);
+  const renderWorker = startRenderWorker({ db, bus, logger, settings: { ...DEFAULT_RENDERING, ...renderingOptions }, metrics: renderingMetrics });
+  app.addHook('onClose', () => renderWorker.stop());
+  const rendering = createRenderingService({ db, wake: renderWorker.wake });
+  const services = { bus, auth, sessions, pricing, runs, activities, batch, projects, signals, jobs, workspaces, registry, execution, rendering, renderWorker };
 
   await app.register(swagger, {
     openapi: {
@@ -103,7 +114,7 @@ export async function buildApp({
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.addSchema(ErrorBody);
 
-  registerOps(app as unknown as FastifyInstance, db);
+  registerOps(app as unknown as FastifyInstance, db, [renderingMetrics.registry]);
   registerAuthHook(app as unknown as FastifyInstance, auth, sessions);
 
   await app.register(async (api) => {
@@ -113,6 +124,7 @@ export async function buildApp({
     await api.register(projectsRoutes, { projects });
     await api.register(signalsRoutes, { signals, runs });
     await api.register(activitiesRoutes, { activities });
+    await api.register(renderingRoutes, { rendering });
     await api.register(batchRoutes, { batch });
     await api.register(registryRoutes, { registry, execution });
     await api.register(claudeCodeRoutes, { db, activities });

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import path from 'node:path';
+import { loadRenderingSettings, type RenderingSettings } from './domain/rendering/rendering.settings.ts';
 
 /**
  * Every setting of the process, parsed once at start. Nothing else reads process.env.
@@ -21,6 +22,8 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** Where executors reach this server (the callback URLs of a dispatched run); no trailing slash. */
   publicUrl: string;
+  /** The render worker and the optional LLM analyzer (RUNLOG_RENDER_*, RUNLOG_LLM_*). */
+  rendering: RenderingSettings;
 }
 
 export const LOG_LEVELS = Object.freeze(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const);
@@ -128,6 +131,7 @@ export function loadConfig(flags: Source = {}, env: Source = process.env): Confi
     keyCacheMs: int(get('key-cache')[0], get('key-cache')[1], 10_000, 0, 3_600_000),
     shutdownTimeoutMs: int(get('shutdown-timeout')[0], get('shutdown-timeout')[1], 10_000, 0, 600_000),
     publicUrl: publicRaw?.trim() ? baseUrl(publicName, publicRaw.trim()) : `http://${urlHost(host)}:${port}`,
+    rendering: loadRenderingSettings(env),
   };
 }
 

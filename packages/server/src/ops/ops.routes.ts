@@ -4,7 +4,7 @@ import type { Database } from '../db/database.ts';
 import { migrationsCurrent } from '../db/migrate.ts';
 
 /** /healthz (process up), /readyz (database reachable, migrations current), /metrics (Prometheus). */
-export function registerOps(app: FastifyInstance, db: Database): void {
+export function registerOps(app: FastifyInstance, db: Database, domainRegistries: Registry[] = []): void {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const requests = new Counter({
@@ -43,6 +43,8 @@ export function registerOps(app: FastifyInstance, db: Database): void {
 
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
     reply.header('content-type', registry.contentType);
-    return registry.metrics();
+    // Domains keep their own registries (rendering); one page shows them all.
+    const pages = await Promise.all([registry, ...domainRegistries].map((r) => r.metrics()));
+    return pages.join('\n');
   });
 }

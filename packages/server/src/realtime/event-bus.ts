@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../logger.ts';
 
-export type LiveEventType = 'activity_created' | 'run_updated' | 'step_added';
+/** activity_rendered: an activity's render was stored, at that activity's seq (SPEC §6). */
+export type LiveEventType = 'activity_created' | 'run_updated' | 'step_added' | 'activity_rendered';
 
 export interface LiveEvent {
   tenantId: string;

@@ -1,7 +1,8 @@
 import type { Queryable } from '../db/database.ts';
+import type { LiveEventType } from './event-bus.ts';
 import { toRunDto } from '../domain/runs/runs.service.ts';
 import { activityData, isTransitionActivity, outEvent, type OutEvent } from './protocol.ts';
-import { listRunsByIds } from './realtime.repository.ts';
+import { listRenderStates, listRunsByIds } from './realtime.repository.ts';
 
 /** What the hub knows about one seq before it becomes events. */
 export interface FeedItem {
@@ -59,7 +60,7 @@ export async function eventsOf(db: Queryable, tenantId: string, items: readonly 
 export async function unorderedEventsOf(
   db: Queryable,
   tenantId: string,
-  events: ReadonlyArray<{ type: 'run_updated' | 'step_added' | 'activity_created'; data?: unknown; runId?: string }>,
+  events: ReadonlyArray<{ type: LiveEventType; data?: unknown; runId?: string }>,
   seq: number,
 ): Promise<OutEvent[]> {
   const refs = events.filter((e) => e.data === undefined && e.type === 'run_updated' && e.runId).map((e) => e.runId!);
@@ -68,6 +69,22 @@ export async function unorderedEventsOf(
   for (const event of events) {
     const data = event.data ?? (event.runId ? runs.get(event.runId) : undefined);
     if (data !== undefined) out.push(outEvent(event.type, seq, data, false));
+  }
+  return out;
+}
+
+/**
+ * activity_rendered events at their activity's seq, unordered (a render comes after its
+ * activity was delivered, so it must not move a client's position). A reference (too big for
+ * NOTIFY) is read from the database.
+ */
+export async function renderedEventsOf(db: Queryable, tenantId: string, events: ReadonlyArray<{ seq: number; data?: unknown; activityId?: string }>): Promise<OutEvent[]> {
+  const refs = events.filter((e) => e.data === undefined && e.activityId).map((e) => e.activityId!);
+  const read = new Map((await listRenderStates(db, tenantId, refs)).map((row) => [row.id, row]));
+  const out: OutEvent[] = [];
+  for (const event of events) {
+    const data = event.data ?? (event.activityId ? read.get(event.activityId) : undefined);
+    if (data !== undefined) out.push(outEvent('activity_rendered', event.seq, data, false));
   }
   return out;
 }

@@ -70,3 +70,14 @@ export async function lastSeqs(db: Queryable, tenantIds: readonly string[]): Pro
   );
   return new Map(rows.map((r) => [r.tenant_id, r.last_seq]));
 }
+
+/** The render state of activities whose activity_rendered was too big for NOTIFY (primary key lookups). */
+export async function listRenderStates(db: Queryable, tenantId: string, ids: readonly string[]) {
+  if (ids.length === 0) return [];
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT id, processing_status, schema_render, processed_at, processing_error, processing_attempts
+     FROM activities WHERE tenant_id = $1 AND id = ANY($2::text[])`,
+    [tenantId, ids],
+  );
+  return rows;
+}

@@ -4,6 +4,7 @@ import { NotFoundError, ValidationError } from '../../errors.ts';
 import { clientTime } from '../../lib/time.ts';
 import type { EventBus } from '../../realtime/event-bus.ts';
 import type { AuthContext } from '../auth/auth.types.ts';
+import { checkDataSchema } from '../rendering/data-schema.ts';
 import * as repo from './activities.repository.ts';
 import type { CreateActivityBody, ListActivitiesQuery } from './activities.schemas.ts';
 import { TEAM_FEED_TYPES, type ActivityRow, type NewActivity } from './activities.types.ts';
@@ -17,6 +18,7 @@ const HOUR_MS = 3_600_000;
 
 /** An API body as a row to append: defaults, the caller as user, client time checked. */
 export function toNewActivity(auth: AuthContext, body: CreateActivityBody, field = 'occurred_at'): NewActivity {
+  checkDataSchema(field.replace(/occurred_at$/, 'data_schema'), body.data_schema);
   return {
     ...body,
     id: body.id ?? randomUUID(),
@@ -41,6 +43,11 @@ function feedEvent(row: ActivityRow) {
     work_unit_name: text(data.work_unit_name) ?? row.target_name,
     timestamp: row.occurred_at,
     details: row.data,
+    processing_status: row.processing_status,
+    schema_render: row.schema_render,
+    processed_at: row.processed_at,
+    processing_error: row.processing_error,
+    processing_attempts: row.processing_attempts,
   };
 }
 
