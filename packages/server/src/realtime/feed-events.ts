@@ -2,7 +2,7 @@ import type { Queryable } from '../db/database.ts';
 import type { LiveEventType } from './event-bus.ts';
 import { toRunDto } from '../domain/runs/runs.service.ts';
 import { activityData, isTransitionActivity, outEvent, type OutEvent } from './protocol.ts';
-import { listRenderStates, listRunsByIds } from './realtime.repository.ts';
+import { listRecentRenders, listRenderStates, listRunsByIds } from './realtime.repository.ts';
 
 /** What the hub knows about one seq before it becomes events. */
 export interface FeedItem {
@@ -87,4 +87,18 @@ export async function renderedEventsOf(db: Queryable, tenantId: string, events: 
     if (data !== undefined) out.push(outEvent('activity_rendered', event.seq, data, false));
   }
   return out;
+}
+
+/** How far below a resuming client's after_seq renders are looked for, and how recent they must be. */
+const RECENT_RENDER_SEQS = 200;
+const RECENT_RENDER_MS = 10 * 60_000;
+
+/**
+ * A client resuming after seq N may have seen activities up to N still PENDING: their renders
+ * stored since are sent again as activity_rendered (a bounded look back; a repeat is harmless).
+ */
+export async function recentRenderEvents(db: Queryable, tenantId: string, atOrBelow: number): Promise<OutEvent[]> {
+  if (atOrBelow <= 0) return [];
+  const rows = await listRecentRenders(db, tenantId, atOrBelow, RECENT_RENDER_SEQS, RECENT_RENDER_MS);
+  return rows.map(({ seq, ...data }) => outEvent('activity_rendered', seq, data, false));
 }

@@ -81,3 +81,16 @@ export async function listRenderStates(db: Queryable, tenantId: string, ids: rea
   );
   return rows;
 }
+
+/** Finished renders among the `span` seqs at or below `atOrBelow`, stored in the last `withinMs` ((tenant_id, seq) range). */
+export async function listRecentRenders(db: Queryable, tenantId: string, atOrBelow: number, span: number, withinMs: number) {
+  const { rows } = await db.query<{ seq: number; id: string }>(
+    `SELECT seq, id, processing_status, schema_render, processed_at, processing_error, processing_attempts
+     FROM activities
+     WHERE tenant_id = $1 AND seq <= $2 AND seq > $2 - $3
+       AND processing_status IN ('COMPLETED', 'FAILED') AND processed_at > now() - $4 * interval '1 millisecond'
+     ORDER BY seq`,
+    [tenantId, atOrBelow, span, withinMs],
+  );
+  return rows;
+}
