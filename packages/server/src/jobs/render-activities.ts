@@ -3,7 +3,6 @@ import type { Logger } from '../logger.ts';
 import type { EventBus } from '../realtime/event-bus.ts';
 import { createRenderPipeline } from '../domain/rendering/render-pipeline.ts';
 import type { RenderingMetrics } from '../domain/rendering/rendering.metrics.ts';
-import { claimDue } from '../domain/rendering/rendering.repository.ts';
 import type { RenderingSettings } from '../domain/rendering/rendering.settings.ts';
 
 export interface RenderWorkerDeps {
@@ -59,9 +58,7 @@ export function startRenderWorker({ db, bus, logger, settings, metrics }: Render
       const seen = wakes;
       let claimed = 0;
       try {
-        const rows = await claimDue(db, settings.batchSize, settings.leaseMs);
-        claimed = rows.length;
-        if (claimed > 0) await pipeline.process(rows, abort.signal);
+        claimed = await pipeline.pass(settings.batchSize, abort.signal);
       } catch (err) {
         if (abort.signal.aborted) break;
         logger.warn({ err }, 'render pass failed; its rows are claimed again when their lease expires');

@@ -9,7 +9,7 @@ ALTER TABLE activities ADD COLUMN processing_after timestamptz(3);
 -- A retry with ?force=true: analyse again instead of reusing the cached render.
 ALTER TABLE activities ADD COLUMN processing_force boolean NOT NULL DEFAULT false;
 
-CREATE INDEX activities_render_queue_idx ON activities (processing_after NULLS FIRST)
+CREATE INDEX activities_render_queue_idx ON activities (processing_after)
   WHERE processing_status IN ('PENDING', 'PROCESSING');
 
 -- Renders by payload structure per tenant: a thousand activities of one shape cost one

@@ -1,4 +1,4 @@
-import type { Database } from '../../db/database.ts';
+import type { Database, Queryable } from '../../db/database.ts';
 import type { Logger } from '../../logger.ts';
 import type { EventBus } from '../../realtime/event-bus.ts';
 import { analyzeBuiltin } from './analyzer/builtin.ts';
@@ -60,11 +60,23 @@ export function createRenderPipeline({ db, bus, logger, settings, metrics }: Pip
   const renderOf = (d: RenderDecision, analyzer: AnalyzerName, fingerprint: string, reason?: string): SchemaRender =>
     ({ version: RENDER_VERSION, strategy: d.strategy, title: d.title, fields: d.fields, analyzer, fingerprint, ...(reason ? { fallback_reason: reason } : {}) });
 
-  async function analyse(input: RenderInput, fingerprint: string, signal: AbortSignal): Promise<Analysis> {
+  /** The built-in analyzer, synchronous: called inside the claiming transaction. */
+  function analyseBuiltin(input: RenderInput, fingerprint: string): Analysis {
     const started = performance.now();
-    const analyzer = settings.llm ? 'llm' : 'builtin';
     try {
-      if (!settings.llm) return { ok: true, render: renderOf(analyzeBuiltin(input), 'builtin', fingerprint), cacheable: true };
+      return { ok: true, render: renderOf(analyzeBuiltin(input), 'builtin', fingerprint), cacheable: true };
+    } catch (err) {
+      return { ok: false, error: `the render failed: ${(err as Error).message}` };
+    } finally {
+      metrics.duration.observe({ analyzer: 'builtin' }, (performance.now() - started) / 1000);
+    }
+  }
+
+  async function analyse(input: RenderInput, fingerprint: string, signal: AbortSignal): Promise<Analysis> {
+    if (!settings.llm) return analyseBuiltin(input, fingerprint);
+    const started = performance.now();
+    const analyzer = 'llm';
+    try {
       const llm = settings.llm;
       const decision = await llmSlot(() => analyzeWithLlm(llm, input, signal));
       return { ok: true, render: renderOf(decision, 'llm', fingerprint), cacheable: true };
@@ -94,7 +106,7 @@ export function createRenderPipeline({ db, bus, logger, settings, metrics }: Pip
   }
 
   /** Renders already known for the rows' keys (memo first, then the table). */
-  async function known(rows: repo.ClaimedActivity[], keys: string[], fingerprints: string[]): Promise<Map<string, SchemaRender>> {
+  async function known(tx: Queryable, rows: repo.ClaimedActivity[], keys: string[], fingerprints: string[]): Promise<Map<string, SchemaRender>> {
     const found = new Map<string, SchemaRender>();
     const lookups = new Map<string, { tenantId: string; fingerprint: string }>();
     rows.forEach((row, i) => {
@@ -103,7 +115,7 @@ export function createRenderPipeline({ db, bus, logger, settings, metrics }: Pip
       if (hit) found.set(keys[i]!, hit);
       else lookups.set(keys[i]!, { tenantId: row.tenant_id, fingerprint: fingerprints[i]! });
     });
-    for (const c of await repo.cachedRenders(db, analyzerKey, [...lookups.values()])) {
+    for (const c of await repo.cachedRenders(tx, analyzerKey, [...lookups.values()])) {
       const key = `${c.tenant_id}\u0000${c.fingerprint}`;
       found.set(key, c.render);
       remember(key, c.render);
@@ -124,15 +136,58 @@ export function createRenderPipeline({ db, bus, logger, settings, metrics }: Pip
     };
   }
 
+  const inputOf = (row: repo.ClaimedActivity): RenderInput => ({ data: row.data, dataSchema: row.data_schema, actionName: row.action_name, type: row.type });
+
+  /**
+   * One pass: locks due rows, stores at once every render that needs no network (cached or
+   * built-in) in the same transaction, and marks the rest PROCESSING for the LLM, which is
+   * asked after commit (a transaction never waits on the network). Returns rows taken.
+   */
+  async function pass(limit: number, signal: AbortSignal): Promise<number> {
+    const taken = await db.transaction(async (tx) => {
+      const rows = await repo.lockDue(tx, limit);
+      if (rows.length === 0) return { count: 0, stored: [] as repo.StoredOutcome[], analyses: [] as Analysis[], done: rows, slow: rows };
+      const fingerprints = rows.map((r) => fingerprintOf(r.data, r.data_schema));
+      const keys = rows.map((r, i) => `${r.tenant_id}\u0000${fingerprints[i]}`);
+      const cached = await known(tx, rows, keys, fingerprints);
+      const done: repo.ClaimedActivity[] = [];
+      const analyses: Analysis[] = [];
+      const slow: repo.ClaimedActivity[] = [];
+      const fresh = new Map<string, { tenantId: string; render: SchemaRender }>();
+      rows.forEach((row, i) => {
+        const key = keys[i]!;
+        const hit = row.processing_force ? undefined : cached.get(key) ?? (settings.llm ? undefined : fresh.get(key)?.render);
+        if (hit) {
+          done.push(row);
+          analyses.push({ ok: true, render: hit, cacheable: false, hit: true });
+        } else if (!settings.llm) {
+          const analysis = analyseBuiltin(inputOf(row), fingerprints[i]!);
+          if (analysis.ok) fresh.set(key, { tenantId: row.tenant_id, render: analysis.render });
+          done.push(row);
+          analyses.push(analysis);
+        } else {
+          slow.push(row);
+        }
+      });
+      await repo.cacheRenders(tx, analyzerKey, [...fresh.values()]);
+      for (const [key, entry] of fresh) remember(key, entry.render);
+      const outcomes = done.map((row, i) => outcomeOf({ ...row, processing_attempts: row.processing_attempts + 1 }, analyses[i]!));
+      const stored = await repo.storeOutcomes(tx, outcomes, 'locked');
+      return { count: rows.length, stored, analyses, done, slow: await repo.markProcessing(tx, slow, settings.leaseMs) };
+    });
+    publish(taken.stored, taken.analyses, taken.done);
+    if (taken.slow.length > 0) await process(taken.slow, signal);
+    return taken.count;
+  }
+
   async function process(rows: repo.ClaimedActivity[], signal: AbortSignal): Promise<number> {
     const fingerprints = rows.map((r) => fingerprintOf(r.data, r.data_schema));
     const keys = rows.map((r, i) => `${r.tenant_id}\u0000${fingerprints[i]}`);
-    const cached = await known(rows, keys, fingerprints);
+    const cached = await known(db, rows, keys, fingerprints);
     const analyses = await Promise.all(rows.map((row, i): Analysis | Promise<Analysis> => {
       const hit = row.processing_force ? undefined : cached.get(keys[i]!);
       if (hit) return { ok: true, render: hit, cacheable: false, hit: true };
-      const input: RenderInput = { data: row.data, dataSchema: row.data_schema, actionName: row.action_name, type: row.type };
-      return analyseOnce(keys[i]!, input, fingerprints[i]!, row.processing_force, signal);
+      return analyseOnce(keys[i]!, inputOf(row), fingerprints[i]!, row.processing_force, signal);
     }));
     if (signal.aborted) {
       await repo.release(db, rows.map((r) => ({ tenant_id: r.tenant_id, id: r.id, attempts: r.processing_attempts })));
@@ -165,7 +220,7 @@ export function createRenderPipeline({ db, bus, logger, settings, metrics }: Pip
     if (stored.length < rows.length) logger.debug({ claimed: rows.length, stored: stored.length }, 'some renders were claimed again by another worker');
   }
 
-  return { process, analyzerKey };
+  return { pass, process, analyzerKey };
 }
 
 export type RenderPipeline = ReturnType<typeof createRenderPipeline>;

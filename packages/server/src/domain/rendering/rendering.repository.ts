@@ -32,7 +32,8 @@ export async function claimDue(db: Queryable, limit: number, leaseMs: number): P
        SELECT tenant_id, id FROM activities
        WHERE processing_status IN ('PENDING', 'PROCESSING')
          AND coalesce(processing_after, '-infinity') <= now()
-       ORDER BY processing_after NULLS FIRST
+       -- No ORDER BY: a sort would read every waiting row to return $1 of them (a backlog
+       -- makes each claim slower). The append-only heap returns them oldest first anyway.
        LIMIT $1
        FOR UPDATE SKIP LOCKED
      )
@@ -47,6 +48,42 @@ export async function claimDue(db: Queryable, limit: number, leaseMs: number): P
     [limit, leaseMs],
   );
   return rows;
+}
+
+/**
+ * Locks up to `limit` due rows in the caller's transaction without changing them: renders
+ * that need no network (built-in analyzer, cached) are stored by the same transaction in one
+ * UPDATE, so such an activity costs one row version, not two (PENDING → COMPLETED directly;
+ * PROCESSING is the lock). Same rows, index and reasoning as claimDue.
+ */
+export async function lockDue(tx: Queryable, limit: number): Promise<ClaimedActivity[]> {
+  const { rows } = await tx.query<ClaimedActivity>(
+    `SELECT tenant_id, id, seq, type, action_name, data, data_schema, processing_attempts, processing_force, created_at
+     FROM activities
+     WHERE processing_status IN ('PENDING', 'PROCESSING')
+       AND coalesce(processing_after, '-infinity') <= now()
+     LIMIT $1
+     FOR UPDATE SKIP LOCKED`,
+    [limit],
+  );
+  return rows;
+}
+
+/** Locked rows that need the LLM: PROCESSING under a lease, analysed after the transaction. */
+export async function markProcessing(tx: Queryable, rows: ReadonlyArray<{ tenant_id: string; id: string }>, leaseMs: number): Promise<ClaimedActivity[]> {
+  if (rows.length === 0) return [];
+  const { rows: claimed } = await tx.query<ClaimedActivity>(
+    `UPDATE activities a
+     SET processing_status = 'PROCESSING',
+         processing_after = now() + $2 * interval '1 millisecond',
+         processing_attempts = a.processing_attempts + 1
+     FROM unnest($1::uuid[], $3::text[]) AS k(tenant_id, id)
+     WHERE a.tenant_id = k.tenant_id AND a.id = k.id
+     RETURNING a.tenant_id, a.id, a.seq, a.type, a.action_name, a.data, a.data_schema,
+               a.processing_attempts, a.processing_force, a.created_at`,
+    [rows.map((r) => r.tenant_id), leaseMs, rows.map((r) => r.id)],
+  );
+  return claimed;
 }
 
 export interface RenderOutcome {
@@ -73,20 +110,26 @@ export interface StoredOutcome {
   created_at: Date;
 }
 
-/** Stores a batch's outcomes in one statement; returns the rows it changed. */
-export async function storeOutcomes(db: Queryable, outcomes: readonly RenderOutcome[]): Promise<StoredOutcome[]> {
+/**
+ * Stores a batch's outcomes in one statement; returns the rows it changed. `claimed`: rows
+ * this worker marked PROCESSING earlier (a row claimed again since is left alone); otherwise
+ * rows locked by the caller's transaction (lockDue), whose attempt is counted here.
+ */
+export async function storeOutcomes(db: Queryable, outcomes: readonly RenderOutcome[], mode: 'claimed' | 'locked' = 'claimed'): Promise<StoredOutcome[]> {
   if (outcomes.length === 0) return [];
+  const guard = mode === 'claimed' ? `AND a.processing_status = 'PROCESSING' AND a.processing_attempts = r.attempts` : '';
+  const attempts = mode === 'claimed' ? 'a.processing_attempts' : 'a.processing_attempts + 1';
   const { rows } = await db.query<StoredOutcome>(
     `UPDATE activities a
      SET processing_status = r.status,
+         processing_attempts = ${attempts},
          schema_render = coalesce(r.render, a.schema_render),
          processed_at = CASE WHEN r.status = 'PENDING' THEN a.processed_at ELSE now() END,
          processing_error = r.error,
          processing_after = CASE WHEN r.status = 'PENDING' THEN now() + r.delay_ms * interval '1 millisecond' END,
          processing_force = CASE WHEN r.status = 'COMPLETED' THEN false ELSE a.processing_force END
      FROM jsonb_to_recordset($1::jsonb) AS r(tenant_id uuid, id text, attempts int, status text, render jsonb, error text, delay_ms bigint)
-     WHERE a.tenant_id = r.tenant_id AND a.id = r.id
-       AND a.processing_status = 'PROCESSING' AND a.processing_attempts = r.attempts
+     WHERE a.tenant_id = r.tenant_id AND a.id = r.id ${guard}
      RETURNING a.tenant_id, a.id, a.seq, a.processing_status, a.schema_render, a.processed_at,
                a.processing_error, a.processing_attempts, a.created_at`,
     [JSON.stringify(outcomes)],
