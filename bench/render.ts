@@ -6,10 +6,14 @@ import { createLogger } from '../packages/server/src/logger.ts';
 import { BACKENDS, eachBackend, type Backend } from './lib/backends.ts';
 import { BenchUsageError, fmtInt, fmtMs, intEnv, machineLine, percentile, row } from './lib/common.ts';
 import { payload, SHAPES } from './lib/render-payloads.ts';
+import { createRenderingMetrics } from '../packages/server/src/domain/rendering/rendering.metrics.ts';
+import { DEFAULT_RENDERING } from '../packages/server/src/domain/rendering/rendering.settings.ts';
+import { startRenderWorker } from '../packages/server/src/jobs/render-activities.ts';
 
 /**
  * Rendering (SPEC §6, issue 10 item 8), on each database in one run:
- * 1. ingest capacity: POST /ingest as fast as BENCH_CLIENTS clients can, rendering off, then on;
+ * 1. ingest capacity: POST /ingest as fast as BENCH_CLIENTS clients can, rendering off, then on,
+ *    alternated BENCH_ROUNDS times on one warm server (medians);
  * 2. render lag: POST /ingest at BENCH_RATE activities/s for BENCH_SECONDS, rendering on;
  *    lag = the batch acknowledged (client clock) → the activity's processed_at (database
  *    clock; same machine), p50/p99/max, and how many were COMPLETED within 30 s of it.
@@ -21,6 +25,7 @@ interface Settings {
   seconds: number;
   capacitySeconds: number;
   clients: number;
+  rounds: number;
   batch: number;
   backends: string[];
 }
@@ -32,8 +37,9 @@ function settings(): Settings {
   return {
     rate: intEnv('BENCH_RATE', 1_000),
     seconds: intEnv('BENCH_SECONDS', 30),
-    capacitySeconds: intEnv('BENCH_CAPACITY_SECONDS', 10),
+    capacitySeconds: intEnv('BENCH_CAPACITY_SECONDS', 5),
     clients: intEnv('BENCH_CLIENTS', 4),
+    rounds: intEnv('BENCH_ROUNDS', 3),
     batch: intEnv('BENCH_BATCH', 100),
     backends,
   };
@@ -129,13 +135,26 @@ async function lags(db: Database, tenantId: string, prefix: string, acks: Array<
   return { samples: Float64Array.from(samples), late, missing };
 }
 
-async function withApp<T>(backend: Backend, workers: number, fn: (target: Target, tenantId: string) => Promise<T>): Promise<T> {
-  const { app, services } = await buildApp({ db: backend.db, logger: createLogger('silent'), realtime: backend.realtime, rendering: { workers } });
+interface Bench {
+  target: Target;
+  tenantId: string;
+  /** Starts this process's render worker; resolves a stopper. */
+  renderOn(): () => Promise<void>;
+}
+
+/** One app with its render worker off; phases turn a worker on and off, so both run on the same warm server. */
+async function withApp<T>(backend: Backend, fn: (bench: Bench) => Promise<T>): Promise<T> {
+  const logger = createLogger('silent');
+  const { app, services } = await buildApp({ db: backend.db, logger, realtime: backend.realtime, rendering: { workers: 0 } });
   try {
     const baseUrl = await app.listen({ port: 0, host: '127.0.0.1' });
     const tenant = await services.auth.ensureTenant(`bench-${randomBytes(4).toString('hex')}`);
     const { key } = await services.auth.createKey({ tenantId: tenant.id, name: 'bench', scopes: ['admin'] });
-    return await fn({ baseUrl, key }, tenant.id);
+    const renderOn = () => {
+      const worker = startRenderWorker({ db: backend.db, bus: services.bus, logger, settings: DEFAULT_RENDERING, metrics: createRenderingMetrics(backend.db) });
+      return () => worker.stop();
+    };
+    return await fn({ target: { baseUrl, key }, tenantId: tenant.id, renderOn });
   } finally {
     await app.close();
   }
@@ -145,32 +164,49 @@ const COLUMNS: Array<[string, number]> = [
   ['backend', 9], ['ingest/s off', 13], ['ingest/s on', 12], ['change', 8], ['steady/s', 9], ['lag p50 / p99 / max', 26], ['>30 s', 6], ['not done', 9],
 ];
 
+/** Capacity with rendering off and on, alternated `rounds` times (the machine's other load drifts). */
+async function capacities(backend: Backend, b: Bench, s: Settings) {
+  const off: number[] = [];
+  const on: number[] = [];
+  for (let round = 0; round < s.rounds; round++) {
+    off.push(await capacity(b.target, s, `off${round}`));
+    // Nobody rendered these: out of the queue, so the next phase renders only its own.
+    await backend.db.query(`UPDATE activities SET processing_status = 'SKIPPED' WHERE tenant_id = $1 AND processing_status = 'PENDING'`, [b.tenantId]);
+    const stop = b.renderOn();
+    on.push(await capacity(b.target, s, `on${round}`));
+    await untilRendered(backend.db, b.tenantId, 300_000);
+    await stop();
+  }
+  const median = (xs: number[]) => percentile(xs, 50);
+  return { off: median(off), on: median(on), rounds: off.map((x, i) => `${fmtInt(Math.round(x))}/${fmtInt(Math.round(on[i]!))}`) };
+}
+
 async function benchBackend(backend: Backend, s: Settings) {
   console.log(`-- ${backend.name}: ${backend.detail}`);
-  const off = await withApp(backend, 0, async (target, tenantId) => {
+  const result = await withApp(backend, async (b) => {
     // Warm-up (JIT, caches, the first pages of the tables), not counted.
-    await capacity(target, { ...s, capacitySeconds: 2 }, 'warm');
-    const perSecond = await capacity(target, s, 'off');
-    // Nobody renders these: take them out of the queue so the next phase measures only its own.
-    await backend.db.query(`UPDATE activities SET processing_status = 'SKIPPED' WHERE tenant_id = $1 AND processing_status = 'PENDING'`, [tenantId]);
-    return perSecond;
+    await capacity(b.target, { ...s, capacitySeconds: 2 }, 'warm');
+    await backend.db.query(`UPDATE activities SET processing_status = 'SKIPPED' WHERE tenant_id = $1 AND processing_status = 'PENDING'`, [b.tenantId]);
+    const cap = await capacities(backend, b, s);
+    const stop = b.renderOn();
+    try {
+      const run = await steady(b.target, s, 'lag');
+      const left = await untilRendered(backend.db, b.tenantId, 120_000);
+      return { cap, run, left, lag: await lags(backend.db, b.tenantId, 'lag', run.acks) };
+    } finally {
+      await stop();
+    }
   });
-  const result = await withApp(backend, 1, async (target, tenantId) => {
-    const on = await capacity(target, s, 'on');
-    const backlog = await untilRendered(backend.db, tenantId, 300_000);
-    const run = await steady(target, s, 'lag');
-    const left = await untilRendered(backend.db, tenantId, 120_000);
-    return { on, backlog, run, left, lag: await lags(backend.db, tenantId, 'lag', run.acks) };
-  });
+  const { off, on } = result.cap;
   const written = result.run.acks.reduce((n, a) => n + a.size, 0);
   const cells = [
-    backend.name, fmtInt(Math.round(off)), fmtInt(Math.round(result.on)), `${(((result.on - off) / off) * 100).toFixed(1)}%`,
+    backend.name, fmtInt(Math.round(off)), fmtInt(Math.round(on)), `${(((on - off) / off) * 100).toFixed(1)}%`,
     fmtInt(Math.round(written / result.run.elapsedS)),
     `${fmtMs(percentile(result.lag.samples, 50))} / ${fmtMs(percentile(result.lag.samples, 99))} / ${fmtMs(percentile(result.lag.samples, 100))}`,
     fmtInt(result.lag.late), fmtInt(result.lag.missing),
   ];
   console.log(row(cells.map((text, i) => [text, COLUMNS[i]![1]])));
-  console.log(`   ${fmtInt(written)} activities at a target of ${fmtInt(s.rate)}/s in ${result.run.elapsedS.toFixed(1)} s; ${result.backlog} left of the capacity phase's backlog, ${result.left} pending at the end`);
+  console.log(`   capacity rounds off/on: ${result.cap.rounds.join(', ')}; ${fmtInt(written)} activities at a target of ${fmtInt(s.rate)}/s in ${result.run.elapsedS.toFixed(1)} s, ${result.left} pending at the end`);
 }
 
 export async function main(): Promise<void> {
@@ -178,7 +214,7 @@ export async function main(): Promise<void> {
   console.log('Runlog rendering benchmark');
   console.log(machineLine());
   console.log(`payloads of ${SHAPES} shapes through POST /api/v1/ingest in batches of ${s.batch}; built-in analyzer`);
-  console.log(`ingest/s: ${s.clients} clients sending as fast as they can for ${s.capacitySeconds} s, render worker off, then on (change: on vs off)`);
+  console.log(`ingest/s: ${s.clients} clients sending as fast as they can for ${s.capacitySeconds} s, render worker off, then on, ${s.rounds} rounds (medians; change: on vs off)`);
   console.log(`lag: ${fmtInt(s.rate)} activities/s for ${s.seconds} s; batch acknowledged → activity COMPLETED (processed_at); >30 s and not done must be 0`);
   console.log('');
   console.log(row(COLUMNS));
