@@ -229,3 +229,26 @@ describe.each(BACKENDS)('the packed SDK against a real server on %s', (backend) 
     expect((await call(ctx, t.keys.read, 'GET', '/runs/sdk-term/steps')).body.steps).toHaveLength(1);
   });
 });
+
+describe('the packed SDK against a server with a small body limit', () => {
+  const ctx = useApp('pglite', { bodyLimitBytes: 20_000 });
+
+  it('halves a batch the server finds too large, in order, and reports an item too large on its own', async () => {
+    const t = await createTenant(ctx);
+    const url = await listening(ctx);
+    const [m] = await runScript(project, `${PRELUDE}
+      const errors = [];
+      const rl = new Runlog({ url: process.env.URL, apiKey: process.env.KEY, flushIntervalMs: 60_000, onError: (e) => errors.push({ reason: e.reason, status: e.details.status }) });
+      for (let i = 0; i < 40; i++) rl.activity({ id: 'big-' + i, actionName: 'upload', data: { blob: 'x'.repeat(1000) } });
+      rl.activity({ id: 'huge', actionName: 'upload', data: { blob: 'x'.repeat(30_000) } });
+      const flushed = await rl.flush(30_000);
+      await rl.shutdown();
+      out({ flushed, stats: rl.stats(), errors });
+    `, { URL: url, KEY: t.keys.ingest });
+    expect(m!.flushed).toBe(true);
+    expect(m!.stats).toMatchObject({ queued: 0, sent: 40, rejected: 1, dropped: 0, retries: 0 });
+    expect(m!.errors).toEqual([{ reason: 'rejected', status: 413 }]);
+    const feed = (await call(ctx, t.keys.read, 'GET', '/activities?source=sdk&after_seq=0&limit=500')).body.activities;
+    expect(feed.map((a: { id: string }) => a.id)).toEqual(Array.from({ length: 40 }, (_, i) => `big-${i}`));
+  });
+});
