@@ -16,7 +16,7 @@ const SDK_DIR = fileURLToPath(new URL('../', import.meta.url));
 export async function installPackedSdk(): Promise<string> {
   const packDir = tempDir('runlog-sdk-pack-');
   const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', packDir], { cwd: SDK_DIR });
-  const [{ filename }] = JSON.parse(stdout.slice(stdout.indexOf('['))) as { filename: string }[];
+  const [{ filename }] = JSON.parse(stdout.slice(stdout.indexOf('['))) as [{ filename: string }];
   const project = tempDir('runlog-sdk-user-');
   writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'sdk-user', private: true, type: 'module' }));
   await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', path.join(packDir, filename)], { cwd: project });
