@@ -227,6 +227,48 @@ describe.each(BACKENDS)('the packed SDK against a real server on %s', (backend) 
     expect(end.signal, end.stderr).toBe('SIGTERM');
     expect((await call(ctx, t.keys.read, 'GET', '/runs/sdk-term')).body).toMatchObject({ status: 'running' });
     expect((await call(ctx, t.keys.read, 'GET', '/runs/sdk-term/steps')).body.steps).toHaveLength(1);
+
+    // The application's own SIGTERM handler stays in charge: the client neither exits early nor swallows it.
+    const own = startScript(project, `${PRELUDE}
+      const rl = new Runlog({ url: process.env.URL, apiKey: process.env.KEY, flushIntervalMs: 60_000 });
+      process.on('SIGTERM', async () => {
+        const delivered = await rl.shutdown();
+        setTimeout(() => { out({ event: 'own-handler', delivered }); process.exit(7); }, 200);
+      });
+      rl.activity({ id: 'sdk-own-term', actionName: 'term' });
+      setInterval(() => {}, 1000);
+      out({ event: 'ready' });
+    `, { URL: url, KEY: t.keys.ingest });
+    await own.waitFor((m) => m.event === 'ready');
+    own.child.kill('SIGTERM');
+    const ownEnd = await own.exited;
+    expect(ownEnd.code, ownEnd.stderr).toBe(7);
+    expect(own.messages.find((m) => m.event === 'own-handler')).toEqual({ event: 'own-handler', delivered: true });
+    expect(await activityById(ctx, t.keys.read, 'sdk-own-term')).toHaveLength(1);
+  });
+
+  it('keeps a long run without steps from looking silent: heartbeats', async () => {
+    const t = await createTenant(ctx);
+    const script = startScript(project, `${PRELUDE}
+      const rl = new Runlog({ url: process.env.URL, apiKey: process.env.KEY, flushIntervalMs: 20, heartbeatIntervalMs: 50 });
+      rl.startRun({ id: 'sdk-long', workUnitName: 'slow' });
+      await rl.flush();
+      out({ event: 'created' });
+      setInterval(() => {}, 1000);
+    `, { URL: url, KEY: t.keys.ingest });
+    try {
+      await script.waitFor((m) => m.event === 'created');
+      const first = (await call(ctx, t.keys.read, 'GET', '/runs/sdk-long')).body.last_seen_at;
+      let last = first;
+      while (last === first) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        last = (await call(ctx, t.keys.read, 'GET', '/runs/sdk-long')).body.last_seen_at;
+      }
+      expect(Date.parse(last)).toBeGreaterThan(Date.parse(first));
+    } finally {
+      script.child.kill('SIGKILL');
+      await script.exited;
+    }
   });
 });
 
