@@ -25,6 +25,14 @@ const BENCHMARKS: Record<string, Benchmark> = {
     about: 'render lag p50/p99 (acknowledged → COMPLETED) at 1,000 activities/s of 50 payload shapes through /ingest, and ingest capacity with rendering off vs on (PGlite, PostgreSQL). Env: BENCH_RATE, BENCH_SECONDS, BENCH_CAPACITY_SECONDS, BENCH_ROUNDS, BENCH_CLIENTS, BENCH_BATCH, BENCH_BACKENDS, DATABASE_URL',
     load: () => import('./render.ts'),
   },
+  sdk: {
+    about: '@runlog/sdk end to end: records (run create, steps, complete) delivered per second through its batching, and recording cost per record in the caller. Env: BENCH_RUNS, BENCH_STEPS, BENCH_BACKENDS, DATABASE_URL',
+    load: () => import('./sdk.ts'),
+  },
+  write: {
+    about: 'single writes under load (group commit): POST /activities with autocannon beside a bare Fastify + pg INSERT route, and REST runs create + start + complete. Env: BENCH_SECONDS, BENCH_CONNECTIONS, BENCH_RUNS, BENCH_BACKENDS, DATABASE_URL',
+    load: () => import('./write.ts'),
+  },
   worker: {
     about: 'main event-loop lateness during a ~1 s query: PGlite in its worker thread vs on the main thread. Env: BENCH_QUERY_MS',
     load: () => import('./worker.ts'),

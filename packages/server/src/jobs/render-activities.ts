@@ -4,6 +4,7 @@ import type { EventBus } from '../realtime/event-bus.ts';
 import { createRenderPipeline } from '../domain/rendering/render-pipeline.ts';
 import type { RenderingMetrics } from '../domain/rendering/rendering.metrics.ts';
 import type { RenderingSettings } from '../domain/rendering/rendering.settings.ts';
+import type { RenderSignal } from '../domain/rendering/render-signal.ts';
 
 export interface RenderWorkerDeps {
   db: Database;
@@ -11,6 +12,8 @@ export interface RenderWorkerDeps {
   logger: Logger;
   settings: RenderingSettings;
   metrics: RenderingMetrics;
+  /** Wakes the worker for work this process queued without writing an activity (a retry). */
+  signal?: RenderSignal;
 }
 
 export interface RenderWorker {
@@ -27,7 +30,7 @@ const ERROR_PAUSE_MS = 1_000;
  * through the bus; work written by other nodes, retries after backoff and expired leases are
  * found by a short idle poll. Stopping hands claimed rows back as PENDING.
  */
-export function startRenderWorker({ db, bus, logger, settings, metrics }: RenderWorkerDeps): RenderWorker {
+export function startRenderWorker({ db, bus, logger, settings, metrics, signal }: RenderWorkerDeps): RenderWorker {
   if (settings.workers === 0) return { wake() {}, async stop() {} };
   const pipeline = createRenderPipeline({ db, bus, logger, settings, metrics });
   const abort = new AbortController();
@@ -70,15 +73,17 @@ export function startRenderWorker({ db, bus, logger, settings, metrics }: Render
     }
   }
 
-  const unsubscribe = bus.subscribe((event) => {
+  const unsubscribeBus = bus.subscribe((event) => {
     if (event.type === 'activity_created') wake();
   });
+  const unsubscribeSignal = signal?.subscribe(wake);
   const loops = Array.from({ length: settings.workers }, () => loop());
 
   return {
     wake,
     async stop() {
-      unsubscribe();
+      unsubscribeBus();
+      unsubscribeSignal?.();
       abort.abort();
       wake();
       await Promise.allSettled(loops);

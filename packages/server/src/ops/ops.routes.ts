@@ -1,12 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Histogram, type Registry } from 'prom-client';
 import type { Database } from '../db/database.ts';
 import { migrationsCurrent } from '../db/migrate.ts';
 
 /** /healthz (process up), /readyz (database reachable, migrations current), /metrics (Prometheus). */
-export function registerOps(app: FastifyInstance, db: Database, domainRegistries: Registry[] = []): void {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+export function registerOps(app: FastifyInstance, db: Database, registry: Registry): void {
   const requests = new Counter({
     name: 'runlog_http_requests_total',
     help: 'HTTP requests answered, by route and status',
@@ -43,8 +41,6 @@ export function registerOps(app: FastifyInstance, db: Database, domainRegistries
 
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
     reply.header('content-type', registry.contentType);
-    // Domains keep their own registries (rendering); one page shows them all.
-    const pages = await Promise.all([registry, ...domainRegistries].map((r) => r.metrics()));
-    return pages.join('\n');
+    return registry.metrics();
   });
 }

@@ -1,6 +1,6 @@
 import type { Queryable } from '../db/database.ts';
 import type { LiveEventType } from './event-bus.ts';
-import { toRunDto } from '../domain/runs/runs.service.ts';
+import { toRunDto } from '../events/live-events.ts';
 import { activityData, isTransitionActivity, outEvent, type OutEvent } from './protocol.ts';
 import { listRecentRenders, listRenderStates, listRunsByIds } from './realtime.repository.ts';
 

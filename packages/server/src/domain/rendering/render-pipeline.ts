@@ -9,7 +9,7 @@ import type { RenderingMetrics } from './rendering.metrics.ts';
 import * as repo from './rendering.repository.ts';
 import type { RenderingSettings } from './rendering.settings.ts';
 import { RENDER_VERSION, type AnalyzerName, type RenderDecision, type RenderInput, type SchemaRender } from './rendering.types.ts';
-import { renderedEvent } from './rendered-event.ts';
+import { activityRendered } from '../../events/live-events.ts';
 
 type Analysis = { ok: true; render: SchemaRender; cacheable: boolean; hit?: boolean } | { ok: false; error: string };
 
@@ -215,7 +215,7 @@ export function createRenderPipeline({ db, bus, logger, settings, metrics }: Pip
       metrics.renders.inc({ analyzer: render?.analyzer ?? 'none', strategy: render?.strategy ?? 'none', outcome });
       if (row.processing_status !== 'PENDING') metrics.lag.observe(Math.max(0, now - new Date(row.created_at).getTime()) / 1000);
     }
-    const events = stored.filter((r) => r.processing_status !== 'PENDING').map(renderedEvent);
+    const events = stored.filter((r) => r.processing_status !== 'PENDING').map(activityRendered);
     if (events.length > 0) bus.publish(events);
     if (stored.length < rows.length) logger.debug({ claimed: rows.length, stored: stored.length }, 'some renders were claimed again by another worker');
   }

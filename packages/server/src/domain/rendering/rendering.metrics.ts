@@ -3,8 +3,7 @@ import type { Database } from '../../db/database.ts';
 import { queueDepth } from './rendering.repository.ts';
 
 /** /metrics for rendering (issue 10 item 8): queue depth, render duration and lag, outcomes. */
-export function createRenderingMetrics(db: Database) {
-  const registry = new Registry();
+export function createRenderingMetrics(db: Database, registry: Registry = new Registry()) {
   const renders = new Counter({
     name: 'runlog_renders_total',
     help: 'Activities rendered, by analyzer (builtin, llm), strategy and outcome (completed, cached, fallback, retry, failed)',
