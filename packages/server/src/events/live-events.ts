@@ -1,11 +1,14 @@
-import type { ActivityRow } from '../domain/activities/activities.types.ts';
-import type { RunRow } from '../domain/runs/runs.types.ts';
-import type { SchemaRender } from '../domain/rendering/rendering.types.ts';
+/** The columns of a run row that never reach a client. */
+interface RunLike {
+  tenant_id: string;
+  end_request_hash?: unknown;
+  reported_step_count?: unknown;
+}
 
 /**
  * The live events every writer publishes after commit and the realtime hub delivers (SPEC §5).
  * One builder per event type, so REST, /ingest, notifications, hooks and jobs send the same shapes.
- * This module sits below both `domain/` and `realtime/`; it imports only row types.
+ * This module sits below both `domain/` and `realtime/` and imports neither.
  */
 /** activity_rendered: an activity's render was stored, at that activity's seq (SPEC §6). */
 export type LiveEventType = 'activity_created' | 'run_updated' | 'step_added' | 'activity_rendered';
@@ -19,17 +22,17 @@ export interface LiveEvent {
 }
 
 /** The run as the API shows it: internal bookkeeping columns removed. */
-export function toRunDto(row: RunRow) {
+export function toRunDto<R extends RunLike>(row: R) {
   const { tenant_id: _t, end_request_hash: _h, reported_step_count: _c, ...dto } = row;
   return dto;
 }
 
 /** A run's new state; `seq` is its transition activity's (0 without one). */
-export function runUpdated(tenantId: string, run: RunRow, seq: number): LiveEvent {
+export function runUpdated(tenantId: string, run: RunLike, seq: number): LiveEvent {
   return { tenantId, type: 'run_updated', seq, data: toRunDto(run) };
 }
 
-export function activityCreated(tenantId: string, row: ActivityRow): LiveEvent {
+export function activityCreated(tenantId: string, row: { seq: number }): LiveEvent {
   return { tenantId, type: 'activity_created', seq: row.seq, data: row };
 }
 
@@ -43,7 +46,7 @@ export function stepsAdded(tenantId: string, runId: string, steps: readonly obje
  * status and render, so a dashboard redraws that activity in place.
  */
 export function activityRendered(row: {
-  tenant_id: string; id: string; seq: number; processing_status: string; schema_render: SchemaRender | null;
+  tenant_id: string; id: string; seq: number; processing_status: string; schema_render: unknown;
   processed_at: Date | null; processing_error: string | null; processing_attempts: number;
 }): LiveEvent {
   return {
