@@ -11,6 +11,8 @@ import { createSessionsService, sameOrigin, sessionToken } from './domain/auth/s
 import { createBatchService } from './ingest/batch/batch.service.ts';
 import { batchRoutes } from './ingest/batch/batch.routes.ts';
 import { claudeCodeRoutes } from './ingest/claude-code/claude-code.routes.ts';
+import { sessionUsageRoutes } from './ingest/claude-code/usage.routes.ts';
+import { otlpRoutes } from './ingest/otlp/otlp.routes.ts';
 import { authRoutes } from './domain/auth/auth.routes.ts';
 import { createPricingService } from './domain/pricing/pricing.service.ts';
 import { pricingRoutes } from './domain/pricing/pricing.routes.ts';
@@ -116,6 +118,7 @@ export async function buildApp({
     await api.register(batchRoutes, { batch });
     await api.register(registryRoutes, { registry, execution });
     await api.register(claudeCodeRoutes, { db, activities });
+    await api.register(sessionUsageRoutes, { db });
     await api.register(workspacesRoutes, { workspaces });
   }, { prefix: API_PREFIX });
 
@@ -130,6 +133,9 @@ export async function buildApp({
       return sessions.authenticate(token);
     },
   });
+
+  // OTLP/HTTP receivers at the root, where exporters post by default (/v1/traces, /v1/logs, /v1/metrics).
+  await app.register(otlpRoutes, { db, batch, activities, bodyLimitBytes });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

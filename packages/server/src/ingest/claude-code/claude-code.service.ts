@@ -5,6 +5,7 @@ import type { ActivityRow } from '../../domain/activities/activities.types.ts';
 import type { AuthContext } from '../../domain/auth/auth.types.ts';
 import { mapHookPayload } from './claude-code.mapping.ts';
 import * as repo from './claude-code.repository.ts';
+import * as telemetry from './telemetry.repository.ts';
 import type { ClaudeCodeHookPayload, HookResult } from './claude-code.schemas.ts';
 
 export interface ClaudeCodeServiceDeps {
@@ -28,6 +29,8 @@ export function createClaudeCodeService({ db, activities }: ClaudeCodeServiceDep
       const { activity, pair } = mapHookPayload(payload, observedAt);
       const row = await db.transaction(async (tx) => {
         const [stored] = await activities.append(tx, auth.tenantId, [{ ...activity, user_id: auth.userId, project_id: auth.projectId }]);
+        // Claude Code's telemetry may have recorded this tool call first: the hook takes it over.
+        if (!stored && pair) await telemetry.adoptTelemetryActivity(tx, auth.tenantId, activity);
         if (!stored || !pair) return stored ?? null;
         const duration = await repo.pairToolDuration(tx, auth.tenantId, pair.preId, pair.postId);
         return stored.id === pair.postId && duration !== null ? { ...stored, duration_ms: duration } : stored;
