@@ -30,7 +30,7 @@ export function exportWith<T>(exporter: { export(items: T[], done: (r: ExportRes
 export function traceExporter(url: string, protocol: Protocol, key: string | null, gzip = false) {
   const options = {
     url: `${url}/v1/traces`,
-    headers: key ? { Authorization: `Bearer ${key}` } : {},
+    headers: (key ? { Authorization: `Bearer ${key}` } : {}) as Record<string, string>,
     compression: (gzip ? 'gzip' : 'none') as never,
   };
   return protocol === 'protobuf' ? new ProtoTraceExporter(options) : new JsonTraceExporter(options);

@@ -25,18 +25,20 @@ CREATE INDEX otlp_spans_received_idx ON otlp_spans (received_at);
 CREATE INDEX runs_trace_idx ON runs (tenant_id, trace_id) WHERE trace_id IS NOT NULL;
 
 -- Claude Code's usage metrics (claude_code.cost.usage, claude_code.token.usage), one row per
--- data point series and start time: a delta point is its own interval (re-exported: same
--- row), a cumulative series keeps one row per start time holding its latest value. The
--- session's usage is the sum of the rows.
+-- data point: a delta point by its series, start and end (a re-export lands on the same row);
+-- a cumulative series by its series and start time only (interval_end_ns 0), holding its
+-- latest value, so a restarted process (new start time) adds a row. The session's usage is
+-- the sum of its rows.
 CREATE TABLE claude_code_usage (
-  tenant_id   uuid NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
-  session_id  text NOT NULL,
-  series      text NOT NULL,
-  start_ns    bigint NOT NULL,
-  time_ns     bigint NOT NULL,
-  model       text NOT NULL,
+  tenant_id        uuid NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+  session_id       text NOT NULL,
+  series           text NOT NULL,
+  start_ns         bigint NOT NULL,
+  interval_end_ns  bigint NOT NULL,
+  time_ns          bigint NOT NULL,
+  model            text NOT NULL,
   -- cost_usd, or the token type: input, output, cacheRead, cacheCreation
-  kind        text NOT NULL,
-  value       double precision NOT NULL,
-  PRIMARY KEY (tenant_id, session_id, series, start_ns)
+  kind             text NOT NULL,
+  value            double precision NOT NULL,
+  PRIMARY KEY (tenant_id, session_id, series, start_ns, interval_end_ns)
 );

@@ -107,6 +107,8 @@ export interface UsagePoint {
   session_id: string;
   series: string;
   start_ns: string;
+  /** The point's end for a delta point (its own interval); 0 for a cumulative one (one row per series and start). */
+  interval_end_ns: string;
   time_ns: string;
   model: string;
   kind: string;
@@ -127,7 +129,7 @@ export interface NumberDataPoint {
 }
 
 /** The point as a usage row; a string saying why when it cannot be one. */
-export function mapUsagePoint(metric: string, point: NumberDataPoint, resource: Attributes): UsagePoint | string {
+export function mapUsagePoint(metric: string, point: NumberDataPoint, delta: boolean, resource: Attributes): UsagePoint | string {
   const attrs = { ...resource, ...attributes(point.attributes) };
   const session = str(attrs, 'session.id');
   if (!session) return `${metric} point without session.id`;
@@ -142,6 +144,7 @@ export function mapUsagePoint(metric: string, point: NumberDataPoint, resource: 
     // One series per metric and attribute set; a restarted process starts a new one (new start time).
     series: hashOf({ metric, attrs }),
     start_ns: (start > 0n ? start : time).toString(),
+    interval_end_ns: delta ? time.toString() : '0',
     time_ns: time.toString(),
     model: storable(str(attrs, 'model') ?? 'unknown').slice(0, 200),
     kind,

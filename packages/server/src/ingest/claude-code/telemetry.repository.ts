@@ -44,11 +44,13 @@ export async function adoptTelemetryActivity(tx: Queryable, tenantId: string, ac
 export async function upsertUsage(db: Queryable, tenantId: string, points: readonly UsagePoint[]): Promise<void> {
   if (points.length === 0) return;
   await db.query(
-    `INSERT INTO claude_code_usage AS u (tenant_id, session_id, series, start_ns, time_ns, model, kind, value)
-     SELECT DISTINCT ON (r.session_id, r.series, r.start_ns) $1::uuid, r.session_id, r.series, r.start_ns, r.time_ns, r.model, r.kind, r.value
-     FROM jsonb_to_recordset($2::jsonb) AS r(session_id text, series text, start_ns bigint, time_ns bigint, model text, kind text, value double precision)
-     ORDER BY r.session_id, r.series, r.start_ns, r.time_ns DESC
-     ON CONFLICT (tenant_id, session_id, series, start_ns) DO UPDATE
+    `INSERT INTO claude_code_usage AS u (tenant_id, session_id, series, start_ns, interval_end_ns, time_ns, model, kind, value)
+     SELECT DISTINCT ON (r.session_id, r.series, r.start_ns, r.interval_end_ns)
+       $1::uuid, r.session_id, r.series, r.start_ns, r.interval_end_ns, r.time_ns, r.model, r.kind, r.value
+     FROM jsonb_to_recordset($2::jsonb) AS r(session_id text, series text, start_ns bigint, interval_end_ns bigint,
+       time_ns bigint, model text, kind text, value double precision)
+     ORDER BY r.session_id, r.series, r.start_ns, r.interval_end_ns, r.time_ns DESC
+     ON CONFLICT (tenant_id, session_id, series, start_ns, interval_end_ns) DO UPDATE
        SET value = EXCLUDED.value, time_ns = EXCLUDED.time_ns
        WHERE EXCLUDED.time_ns >= u.time_ns`,
     [tenantId, JSON.stringify(points)],

@@ -16,13 +16,16 @@ interface Resourced { resource?: { attributes?: KeyValue[] | null } | null }
 interface LogsRequest { resourceLogs?: (Resourced & { scopeLogs?: { logRecords?: LogRecord[] | null }[] | null })[] | null }
 interface MetricsRequest {
   resourceMetrics?: (Resourced & {
-    scopeMetrics?: { metrics?: { name?: string | null; sum?: { dataPoints?: NumberDataPoint[] | null } | null; gauge?: { dataPoints?: NumberDataPoint[] | null } | null }[] | null }[] | null;
+    scopeMetrics?: { metrics?: { name?: string | null; sum?: { dataPoints?: NumberDataPoint[] | null; aggregationTemporality?: number | null } | null; gauge?: { dataPoints?: NumberDataPoint[] | null } | null }[] | null }[] | null;
   })[] | null;
 }
 
 function* eachResource<T extends Resourced>(list: T[] | null | undefined): Generator<[T, Attributes]> {
   for (const item of list ?? []) yield [item, attributes(item.resource?.attributes)];
 }
+
+/** opentelemetry-proto metrics.proto AggregationTemporality. */
+const AGGREGATION_TEMPORALITY_DELTA = 1;
 
 export function createTelemetryService({ db, activities }: TelemetryServiceDeps) {
   return {
@@ -65,8 +68,10 @@ export function createTelemetryService({ db, activities }: TelemetryServiceDeps)
         for (const sm of rm.scopeMetrics ?? []) {
           for (const metric of sm.metrics ?? []) {
             if (!metric.name || !USAGE_METRICS[metric.name]) continue;
+            // Claude Code exports deltas by default; a gauge or cumulative sum is a running value.
+            const delta = metric.sum?.aggregationTemporality === AGGREGATION_TEMPORALITY_DELTA;
             for (const point of metric.sum?.dataPoints ?? metric.gauge?.dataPoints ?? []) {
-              const mapped = mapUsagePoint(metric.name, point, resource);
+              const mapped = mapUsagePoint(metric.name, point, delta, resource);
               if (typeof mapped === 'string') reasons.push(mapped);
               else points.push(mapped);
             }
