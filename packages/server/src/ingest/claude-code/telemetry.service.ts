@@ -1,7 +1,9 @@
 import type { Database } from '../../db/database.ts';
-import type { ActivitiesService } from '../../domain/activities/activities.service.ts';
 import type { NewActivity } from '../../domain/activities/activities.types.ts';
 import type { AuthContext } from '../../domain/auth/auth.types.ts';
+import type { Intent } from '../../domain/write/intents.ts';
+import type { WriteService } from '../../domain/write/write.service.ts';
+import type { LiveEvent } from '../../events/live-events.ts';
 import { attributes, type Attributes, type KeyValue } from '../otlp/otlp.values.ts';
 import { describeRejections, type ExportOutcome } from '../otlp/otlp.service.ts';
 import * as repo from './telemetry.repository.ts';
@@ -9,7 +11,8 @@ import { mapTelemetryEvent, mapUsagePoint, USAGE_METRICS, type LogRecord, type N
 
 export interface TelemetryServiceDeps {
   db: Database;
-  activities: ActivitiesService;
+  writes: Pick<WriteService, 'apply'>;
+  publish: (events: LiveEvent[]) => void;
 }
 
 interface Resourced { resource?: { attributes?: KeyValue[] | null } | null }
@@ -27,7 +30,7 @@ function* eachResource<T extends Resourced>(list: T[] | null | undefined): Gener
 /** opentelemetry-proto metrics.proto AggregationTemporality. */
 const AGGREGATION_TEMPORALITY_DELTA = 1;
 
-export function createTelemetryService({ db, activities }: TelemetryServiceDeps) {
+export function createTelemetryService({ db, writes, publish }: TelemetryServiceDeps) {
   return {
     /**
      * POST /v1/logs: Claude Code events become activities of their session. Tool events land
@@ -44,18 +47,22 @@ export function createTelemetryService({ db, activities }: TelemetryServiceDeps)
             const mapped = mapTelemetryEvent(record, resource);
             if (!mapped) continue;
             if ('rejected' in mapped) { reasons.push(mapped.rejected); continue; }
-            const activity = { ...mapped.activity, user_id: auth.userId, project_id: auth.projectId };
+            const activity = mapped.activity;
             if (mapped.merge) toMerge.push(activity);
             toAdd.set(activity.id, activity);
           }
         }
       }
       if (toAdd.size > 0) {
-        const rows = await db.transaction(async (tx) => {
+        const { results, events } = await db.transaction(async (tx) => {
           const merged = new Set(await repo.mergeTelemetry(tx, auth.tenantId, toMerge));
-          return activities.append(tx, auth.tenantId, [...toAdd.values()].filter((a) => !merged.has(a.id)));
+          const intents: Intent[] = [...toAdd.values()].filter((a) => !merged.has(a.id)).map((a) => ({
+            type: 'activity.create', id: a.id, body: { ...a, occurred_at: (a.occurred_at as Date).toISOString() } as Record<string, unknown>, auth, at: '',
+          }));
+          return writes.apply(tx, auth.tenantId, intents);
         });
-        activities.publish(auth.tenantId, rows);
+        publish(events);
+        for (const r of results) if (r.status >= 400) reasons.push(`activity ${r.id}: ${r.message ?? r.error}`);
       }
       return describeRejections(reasons.length, reasons, 'log record');
     },

@@ -67,6 +67,12 @@ const STATUS_ERROR = 2;
 const HAS_IS_REMOTE = 0x100;
 const IS_REMOTE = 0x200;
 const LABEL_MAX = 500;
+/** The API's bound on a token count (runs.schemas.ts): the writer takes bodies as already checked. */
+const TOKENS_MAX = 1e13;
+// Dates JS can hold, in nanoseconds: a span outside them has no usable time.
+const LAST_NS = 8_640_000_000_000_000_000_000n;
+
+const label = (value: string | null) => (value === null ? null : truncate(value, LABEL_MAX));
 
 function kindOf(attrs: Attributes, agent: boolean): SpanFacts['kind'] {
   if (agent) return 'agent';
@@ -83,7 +89,7 @@ function kindOf(attrs: Attributes, agent: boolean): SpanFacts['kind'] {
 function usageOf(attrs: Attributes): Usage {
   const count = (...keys: string[]) => {
     const n = num(attrs, ...keys);
-    return n === null || n < 0 ? null : Math.round(n);
+    return n === null || n < 0 ? null : Math.min(Math.round(n), TOKENS_MAX);
   };
   let input = count('gen_ai.usage.input_tokens', 'gen_ai.usage.prompt_tokens', 'llm.token_count.prompt');
   let output = count('gen_ai.usage.output_tokens', 'gen_ai.usage.completion_tokens', 'llm.token_count.completion');
@@ -94,7 +100,8 @@ function usageOf(attrs: Attributes): Usage {
   const cached = (cacheRead ?? 0) + (cacheWrite ?? 0);
   if (cached > 0 && (input ?? 0) < cached) input = (input ?? 0) + cached;
   if (reasoning && (output ?? 0) < reasoning) output = (output ?? 0) + reasoning;
-  return { input, output, cacheRead, cacheWrite, reasoning };
+  const cap = (n: number | null) => (n === null ? null : Math.min(n, TOKENS_MAX));
+  return { input: cap(input), output: cap(output), cacheRead, cacheWrite, reasoning };
 }
 
 function errorOf(span: OtlpSpan, attrs: Attributes): { error: string | null; errorType: string | null } {
@@ -103,13 +110,11 @@ function errorOf(span: OtlpSpan, attrs: Attributes): { error: string | null; err
   const message = span.status?.message || str(ex, 'exception.message') || str(attrs, 'error.message');
   return {
     error: message ? truncate(message, 20_000) : null,
-    errorType: str(attrs, 'error.type') ?? str(ex, 'exception.type'),
+    errorType: label(str(attrs, 'error.type') ?? str(ex, 'exception.type')),
   };
 }
 
-const label = (value: string | null) => (value === null ? null : truncate(value, LABEL_MAX));
-
-/** A decoded span as stored facts; null when it has no usable trace or span id. */
+/** A decoded span as stored facts; null when it has no usable trace id, span id or start time. */
 export function mapSpan(span: OtlpSpan, resource: Attributes): MappedSpan | null {
   const traceId = hex(span.traceId);
   const spanId = hex(span.spanId);
@@ -121,6 +126,7 @@ export function mapSpan(span: OtlpSpan, resource: Attributes): MappedSpan | null
   const agent = (op !== null && AGENT_OPERATIONS.has(op)) || str(attrs, 'openinference.span.kind')?.toUpperCase() === 'AGENT';
   const startNs = nanos(span.startTimeUnixNano);
   const endNs = nanos(span.endTimeUnixNano);
+  if (startNs <= 0n || startNs >= LAST_NS || endNs >= LAST_NS) return null;
   const failed = span.status?.code === STATUS_ERROR;
   return {
     traceId,

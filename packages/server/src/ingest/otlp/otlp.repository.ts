@@ -57,7 +57,7 @@ export async function numberSteps(
   );
 }
 
-/** After the batch writer committed them: these spans are never sent again. */
+/** Spans whose run or step went to the writer in this transaction: never sent again. */
 export async function markWritten(db: Queryable, tenantId: string, spans: readonly { traceId: string; spanId: string }[]): Promise<void> {
   if (spans.length === 0) return;
   await db.query(

@@ -4,9 +4,9 @@ import { isUnavailableError } from '../../db/database.ts';
 import { AppError } from '../../errors.ts';
 import { authOf } from '../../http/auth-hook.ts';
 import type { AuthContext } from '../../domain/auth/auth.types.ts';
-import type { ActivitiesService } from '../../domain/activities/activities.service.ts';
 import type { Database } from '../../db/database.ts';
-import type { BatchService } from '../batch/batch.service.ts';
+import type { WriteService } from '../../domain/write/write.service.ts';
+import type { LiveEvent } from '../../events/live-events.ts';
 import { createTelemetryService } from '../claude-code/telemetry.service.ts';
 import { decodedBody, encodingOf, registerRawBody, UnsupportedMediaTypeError } from './otlp.body.ts';
 import { decodeRequest, encodeResponse, encodeStatus, type Encoding, type Signal } from './otlp.proto.ts';
@@ -14,8 +14,8 @@ import { createOtlpService, type ExportOutcome } from './otlp.service.ts';
 
 export interface OtlpRoutesOptions {
   db: Database;
-  batch: Pick<BatchService, 'ingest'>;
-  activities: ActivitiesService;
+  writes: Pick<WriteService, 'apply'>;
+  publish: (events: LiveEvent[]) => void;
   /** Largest body, compressed and decompressed. */
   bodyLimitBytes?: number;
   /** Exports processed at once by this node; more are answered 429 so exporters back off and retry. */

@@ -1,15 +1,17 @@
 import type { Database } from '../../db/database.ts';
 import type { AuthContext } from '../../domain/auth/auth.types.ts';
-import type { BatchService } from '../batch/batch.service.ts';
-import { MAX_BATCH_ITEMS, type ItemResult } from '../batch/batch.schemas.ts';
+import type { IntentResult } from '../../domain/write/intents.ts';
+import type { WriteService } from '../../domain/write/write.service.ts';
+import type { LiveEvent } from '../../events/live-events.ts';
 import { mapSpan, type MappedSpan, type OtlpSpan } from './genai.mapping.ts';
 import { attributes, type KeyValue } from './otlp.values.ts';
 import * as repo from './otlp.repository.ts';
-import { planTrace, type PlanItem, type StoredSpan } from './trace.plan.ts';
+import { planTrace, type StoredSpan } from './trace.plan.ts';
 
 export interface OtlpServiceDeps {
   db: Database;
-  batch: Pick<BatchService, 'ingest'>;
+  writes: Pick<WriteService, 'apply'>;
+  publish: (events: LiveEvent[]) => void;
 }
 
 /** What an export answers: how many items were refused, and a message naming them. */
@@ -50,57 +52,51 @@ function collect(request: TraceRequest): { spans: MappedSpan[]; invalid: number 
 
 function groupByTrace(spans: StoredSpan[]): Map<string, StoredSpan[]> {
   const traces = new Map<string, StoredSpan[]>();
-  for (const span of spans) traces.set(span.traceId, [...(traces.get(span.traceId) ?? []), span]);
+  for (const span of spans) {
+    const list = traces.get(span.traceId);
+    if (list) list.push(span);
+    else traces.set(span.traceId, [span]);
+  }
   return traces;
 }
 
-/** An end request repeated after it was committed answers 409 (the run already ended): it is written. */
-function refused(item: PlanItem, result: ItemResult | undefined): boolean {
-  if (!result || result.status < 400) return false;
-  return !(result.status === 409 && (item.type === 'run.complete' || item.type === 'run.fail'));
+function refused(result: IntentResult | undefined): boolean {
+  return result !== undefined && result.status >= 400;
 }
 
-export function createOtlpService({ db, batch }: OtlpServiceDeps) {
-  /** Sends the items in order, at most a batch at a time; each result is matched to its item. */
-  async function write(auth: AuthContext, items: PlanItem[]): Promise<(ItemResult | undefined)[]> {
-    const results: (ItemResult | undefined)[] = [];
-    for (let i = 0; i < items.length; i += MAX_BATCH_ITEMS) {
-      const chunk = items.slice(i, i + MAX_BATCH_ITEMS);
-      const answered = await batch.ingest(auth, chunk.map(({ type, id, body }) => ({ type, id, body })));
-      for (const r of answered) results[i + r.index] = r;
-    }
-    return results;
-  }
-
+export function createOtlpService({ db, writes, publish }: OtlpServiceDeps) {
   return {
     /**
-     * POST /v1/traces: stores the spans by id, works out which runs and steps they complete
-     * (trace.plan.ts) under a per-trace lock, then writes those through the batch writer. A span
-     * is marked written only after that commit, so an export that failed half-way is completed
-     * by its retry with the same run ids and step numbers (nothing doubles).
+     * POST /v1/traces: in one transaction, under a lock per trace, stores the spans by id,
+     * works out which runs and steps they complete (trace.plan.ts) and writes those through
+     * the one writer as intents, like /ingest items. A re-exported span is found stored and
+     * changes nothing; a failed export writes nothing and its retry starts over.
      */
     async exportTraces(auth: AuthContext, request: TraceRequest): Promise<ExportOutcome> {
       const { spans, invalid } = collect(request);
-      const reasons = invalid > 0 ? [`${invalid} span(s) without a valid trace id and span id`] : [];
+      const reasons = invalid > 0 ? [`${invalid} span(s) without a valid trace id, span id and start time`] : [];
       if (spans.length === 0) return describeRejections(invalid, reasons, 'span');
       const traceIds = [...new Set(spans.map((s) => s.traceId))].sort();
-      const items = await db.transaction(async (tx) => {
+      const { items, results, events } = await db.transaction(async (tx) => {
         await repo.lockTraces(tx, auth.tenantId, traceIds);
         await repo.insertSpans(tx, auth.tenantId, spans);
         const plans = [...groupByTrace(await repo.loadTraces(tx, auth.tenantId, traceIds)).values()].map(planTrace);
         await repo.numberSteps(tx, auth.tenantId, plans.flatMap((p) => p.numbered));
-        return plans.flatMap((p) => p.items);
+        const planned = plans.flatMap((p) => p.items);
+        if (planned.length === 0) return { items: planned, results: [], events: [] };
+        const written = await writes.apply(tx, auth.tenantId, planned.map(({ type, id, body }) => ({ type, id, body, auth, at: '' })));
+        // A refused item is final too (the same spans would be refused again): never sent twice.
+        await repo.markWritten(tx, auth.tenantId, planned.flatMap((i) => i.spans));
+        return { items: planned, results: written.results, events: written.events };
       });
-      if (items.length === 0) return describeRejections(invalid, reasons, 'span');
-      const results = await write(auth, items);
+      publish(events);
       let rejected = invalid;
       items.forEach((item, n) => {
-        if (!refused(item, results[n])) return;
+        if (!refused(results[n])) return;
         rejected += Math.max(1, item.spans.length);
         const r = results[n]!;
         reasons.push(`${item.type} ${item.id}${item.spans[0] ? ` (span ${item.spans[0].spanId})` : ''}: ${r.message ?? r.error}`);
       });
-      await repo.markWritten(db, auth.tenantId, items.flatMap((i) => i.spans));
       // Spans live a week; pruning now and then keeps the table bounded without a scheduler.
       if (Math.random() < 0.001) repo.pruneSpans(db).catch(() => {});
       return describeRejections(rejected, reasons, 'span');

@@ -155,7 +155,10 @@ export function planTrace(spans: StoredSpan[]): TracePlan {
   for (const span of spans) {
     if (!span.facts.kind || (span.facts.agent && span.facts.root)) continue;
     const owner = ownerOf(span, byId);
-    if (owner) stepsOf.set(owner, [...(stepsOf.get(owner) ?? []), span]);
+    if (!owner) continue;
+    const list = stepsOf.get(owner);
+    if (list) list.push(span);
+    else stepsOf.set(owner, [span]);
   }
   const plan: TracePlan = { items: [], numbered: [] };
   for (const run of spans.filter(isRunSpan)) {
