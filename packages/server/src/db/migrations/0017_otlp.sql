@@ -1,8 +1,8 @@
 -- OTLP spans as received (SPEC §4, ingestion adapters). Spans of one trace arrive in several
 -- exports, children usually before their parents; each is kept here by span id (a re-export
 -- finds it stored) until the span that owns it as a run has arrived. Then the run's steps are
--- numbered in start order once, and the number is kept (step_index), so a resend of the same
--- steps to the batch writer is recognised there.
+-- numbered in start order once and written, in the same transaction; the number is kept
+-- (step_index) so a step arriving later is appended after them.
 CREATE TABLE otlp_spans (
   tenant_id       uuid NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
   trace_id        text NOT NULL,
@@ -14,7 +14,7 @@ CREATE TABLE otlp_spans (
   -- The run a step span was numbered in, and its number there; null while it waits.
   step_run_id     text,
   step_index      int,
-  -- Set once its run (for a run span) or its step has been written by the batch writer.
+  -- Set once its run (for a run span) or its step went to the writer.
   written         boolean NOT NULL DEFAULT false,
   received_at     timestamptz(3) NOT NULL DEFAULT now(),
   PRIMARY KEY (tenant_id, trace_id, span_id)

@@ -12,8 +12,9 @@ import type { SpanFacts, Usage } from './genai.mapping.ts';
  *   are appended after its last step.
  * - A trace root that is not an agent becomes a run only when steps belong to it (a lone model
  *   call is a run of one step; a plain HTTP request is nothing).
- * - Numbers once given are kept: a step or run not confirmed written is sent again with the
- *   same number, and the batch writer recognises what it already has.
+ * - Numbers once given are kept, and a span is marked written with its intents; a span
+ *   numbered but not written (there is none while both happen in one transaction) would be
+ *   sent again with the same number, which the writer recognises.
  */
 export interface StoredSpan {
   traceId: string;
