@@ -151,6 +151,24 @@ describe.each(BACKENDS)('OTLP traces on %s', (backend) => {
     expect((await stepsOf(ctx, t.keys.read, lead.id)).map((s) => [s.kind, s.skill_name])).toEqual([['agent', 'helper']]);
   });
 
+  it('gives a parent run its nested agent step when the nested agent arrived and was written first', async () => {
+    const t = await createTenant(ctx);
+    const rec = new SpanRecorder();
+    const exporter = traceExporter(ctx.url, 'protobuf', t.keys.ingest);
+    const outer = rec.span('invoke_agent lead', { ...AGENT, 'gen_ai.agent.name': 'lead', 'gen_ai.agent.id': 'lead-1' }, 0, 5_000);
+    const before = rec.span('chat', chat(5, 1), 100, 200, outer);
+    const inner = rec.span('invoke_agent helper', { ...AGENT, 'gen_ai.agent.name': 'helper', 'gen_ai.agent.id': 'helper-1' }, 1_000, 3_000, outer);
+    const innerTool = rec.span('execute_tool grep', tool('grep'), 1_500, 2_500, inner);
+    expect(await exportWith(exporter, rec.finished(innerTool, inner))).toMatchObject({ code: 0 });
+    const [helper] = await runsOfTrace(ctx, t.keys.read, traceIdOf(outer));
+    expect(helper).toMatchObject({ agent_id: 'helper-1', status: 'completed' });
+    expect(await exportWith(exporter, rec.finished(before, outer))).toMatchObject({ code: 0 });
+
+    const lead = (await runsOfTrace(ctx, t.keys.read, traceIdOf(outer))).find((r) => r.agent_id === 'lead-1');
+    expect((await stepsOf(ctx, t.keys.read, lead.id)).map((s) => [s.step_index, s.kind, s.skill_name])).toEqual([[0, 'llm', 'claude-sonnet-4-5'], [1, 'agent', 'helper']]);
+    expect((await stepsOf(ctx, t.keys.read, helper.id)).map((s) => s.skill_name)).toEqual(['grep']);
+  });
+
   it('refuses an export without a key (401) or without the ingest scope (403), answering in the request encoding', async () => {
     const t = await createTenant(ctx);
     const rec = new SpanRecorder();

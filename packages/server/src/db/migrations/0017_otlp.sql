@@ -14,8 +14,9 @@ CREATE TABLE otlp_spans (
   -- The run a step span was numbered in, and its number there; null while it waits.
   step_run_id     text,
   step_index      int,
-  -- Set once its run (for a run span) or its step went to the writer.
+  -- Set once its step went to the writer; run_written once its run did (a nested agent is both).
   written         boolean NOT NULL DEFAULT false,
+  run_written     boolean NOT NULL DEFAULT false,
   received_at     timestamptz(3) NOT NULL DEFAULT now(),
   PRIMARY KEY (tenant_id, trace_id, span_id)
 );

@@ -1,5 +1,4 @@
 import type { Queryable } from '../../db/database.ts';
-import type { MappedSpan } from './genai.mapping.ts';
 import type { StoredSpan } from './trace.plan.ts';
 
 /**
@@ -14,16 +13,27 @@ export async function lockTraces(tx: Queryable, tenantId: string, traceIds: read
   );
 }
 
-/** Spans not stored yet; a re-exported span id is skipped (its first copy stands). */
-export async function insertSpans(tx: Queryable, tenantId: string, spans: readonly MappedSpan[]): Promise<void> {
+/**
+ * A span with nothing left to write keeps only what later spans of its trace read: whether
+ * it is an agent, a root, and what kind of step (the trace's shape). The rest is in its run.
+ */
+function storedFacts(s: StoredSpan): unknown {
+  const done = (s.written || !s.facts.kind) && (s.runWritten || !(s.facts.agent || s.facts.root));
+  return done ? { agent: s.facts.agent, root: s.facts.root, kind: s.facts.kind } : s.facts;
+}
+
+/** Spans not stored yet, with their number and state; a span id stored meanwhile is skipped. */
+export async function insertSpans(tx: Queryable, tenantId: string, spans: readonly StoredSpan[]): Promise<void> {
   if (spans.length === 0) return;
   const rows = spans.map((s) => ({
-    trace_id: s.traceId, span_id: s.spanId, parent_span_id: s.parentSpanId, start_ns: s.startNs.toString(), span: { ...s.facts, root: s.root },
+    trace_id: s.traceId, span_id: s.spanId, parent_span_id: s.parentSpanId, start_ns: s.startNs.toString(), span: storedFacts(s),
+    step_run_id: s.stepRunId, step_index: s.stepIndex, written: s.written, run_written: s.runWritten,
   }));
   await tx.query(
-    `INSERT INTO otlp_spans (tenant_id, trace_id, span_id, parent_span_id, start_ns, span)
-     SELECT $1, r.trace_id, r.span_id, r.parent_span_id, r.start_ns, r.span
-     FROM jsonb_to_recordset($2::jsonb) AS r(trace_id text, span_id text, parent_span_id text, start_ns bigint, span jsonb)
+    `INSERT INTO otlp_spans (tenant_id, trace_id, span_id, parent_span_id, start_ns, span, step_run_id, step_index, written, run_written)
+     SELECT $1, r.trace_id, r.span_id, r.parent_span_id, r.start_ns, r.span, r.step_run_id, r.step_index, r.written, r.run_written
+     FROM jsonb_to_recordset($2::jsonb) AS r(trace_id text, span_id text, parent_span_id text, start_ns bigint, span jsonb,
+       step_run_id text, step_index int, written boolean, run_written boolean)
      ON CONFLICT DO NOTHING`,
     [tenantId, JSON.stringify(rows)],
   );
@@ -33,38 +43,29 @@ export async function insertSpans(tx: Queryable, tenantId: string, spans: readon
 export async function loadTraces(tx: Queryable, tenantId: string, traceIds: readonly string[]): Promise<StoredSpan[]> {
   const { rows } = await tx.query<{
     trace_id: string; span_id: string; parent_span_id: string | null; start_ns: string; span: StoredSpan['facts'];
-    step_run_id: string | null; step_index: number | null; written: boolean;
+    step_run_id: string | null; step_index: number | null; written: boolean; run_written: boolean;
   }>(
-    `SELECT trace_id, span_id, parent_span_id, start_ns::text AS start_ns, span, step_run_id, step_index, written
+    `SELECT trace_id, span_id, parent_span_id, start_ns::text AS start_ns, span, step_run_id, step_index, written, run_written
      FROM otlp_spans WHERE tenant_id = $1 AND trace_id = ANY($2::text[])`,
     [tenantId, traceIds],
   );
   return rows.map((r) => ({
     traceId: r.trace_id, spanId: r.span_id, parentSpanId: r.parent_span_id, startNs: BigInt(r.start_ns), facts: r.span,
-    stepRunId: r.step_run_id, stepIndex: r.step_index, written: r.written,
+    stepRunId: r.step_run_id, stepIndex: r.step_index, written: r.written, runWritten: r.run_written,
   }));
 }
 
-export async function numberSteps(
-  tx: Queryable, tenantId: string, steps: readonly { traceId: string; spanId: string; stepRunId: string; stepIndex: number }[],
-): Promise<void> {
-  if (steps.length === 0) return;
-  await tx.query(
-    `UPDATE otlp_spans AS t SET step_run_id = r.step_run_id, step_index = r.step_index
-     FROM jsonb_to_recordset($2::jsonb) AS r(trace_id text, span_id text, step_run_id text, step_index int)
-     WHERE t.tenant_id = $1 AND t.trace_id = r.trace_id AND t.span_id = r.span_id`,
-    [tenantId, JSON.stringify(steps.map((s) => ({ trace_id: s.traceId, span_id: s.spanId, step_run_id: s.stepRunId, step_index: s.stepIndex })))],
-  );
-}
-
-/** Spans whose run or step went to the writer in this transaction: never sent again. */
-export async function markWritten(db: Queryable, tenantId: string, spans: readonly { traceId: string; spanId: string }[]): Promise<void> {
+/** Stored spans numbered or written now (primary-key hits). */
+export async function updateSpans(tx: Queryable, tenantId: string, spans: readonly StoredSpan[]): Promise<void> {
   if (spans.length === 0) return;
-  await db.query(
-    `UPDATE otlp_spans AS t SET written = true
-     FROM jsonb_to_recordset($2::jsonb) AS r(trace_id text, span_id text)
-     WHERE t.tenant_id = $1 AND t.trace_id = r.trace_id AND t.span_id = r.span_id AND NOT t.written`,
-    [tenantId, JSON.stringify(spans.map((s) => ({ trace_id: s.traceId, span_id: s.spanId })))],
+  const rows = spans.map((s) => ({
+    trace_id: s.traceId, span_id: s.spanId, step_run_id: s.stepRunId, step_index: s.stepIndex, written: s.written, run_written: s.runWritten,
+  }));
+  await tx.query(
+    `UPDATE otlp_spans AS t SET step_run_id = r.step_run_id, step_index = r.step_index, written = r.written, run_written = r.run_written
+     FROM jsonb_to_recordset($2::jsonb) AS r(trace_id text, span_id text, step_run_id text, step_index int, written boolean, run_written boolean)
+     WHERE t.tenant_id = $1 AND t.trace_id = r.trace_id AND t.span_id = r.span_id`,
+    [tenantId, JSON.stringify(rows)],
   );
 }
 

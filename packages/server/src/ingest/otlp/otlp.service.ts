@@ -60,6 +60,13 @@ function groupByTrace(spans: StoredSpan[]): Map<string, StoredSpan[]> {
   return traces;
 }
 
+function toStored(span: MappedSpan): StoredSpan {
+  return {
+    traceId: span.traceId, spanId: span.spanId, parentSpanId: span.parentSpanId, startNs: span.startNs,
+    facts: { ...span.facts, root: span.root }, stepRunId: null, stepIndex: null, written: false, runWritten: false,
+  };
+}
+
 function refused(result: IntentResult | undefined): boolean {
   return result !== undefined && result.status >= 400;
 }
@@ -67,9 +74,10 @@ function refused(result: IntentResult | undefined): boolean {
 export function createOtlpService({ db, writes, publish }: OtlpServiceDeps) {
   return {
     /**
-     * POST /v1/traces: in one transaction, under a lock per trace, stores the spans by id,
-     * works out which runs and steps they complete (trace.plan.ts) and writes those through
-     * the one writer as intents, like /ingest items. A re-exported span is found stored and
+     * POST /v1/traces: in one transaction, under a lock per trace, reads what the traces
+     * hold already, works out which runs and steps the new spans complete (trace.plan.ts),
+     * stores the spans by id and writes the runs and steps through the one writer as
+     * intents, like /ingest items. A re-exported span is found stored and
      * changes nothing; a failed export writes nothing and its retry starts over.
      */
     async exportTraces(auth: AuthContext, request: TraceRequest): Promise<ExportOutcome> {
@@ -79,14 +87,26 @@ export function createOtlpService({ db, writes, publish }: OtlpServiceDeps) {
       const traceIds = [...new Set(spans.map((s) => s.traceId))].sort();
       const { items, results, events } = await db.transaction(async (tx) => {
         await repo.lockTraces(tx, auth.tenantId, traceIds);
-        await repo.insertSpans(tx, auth.tenantId, spans);
-        const plans = [...groupByTrace(await repo.loadTraces(tx, auth.tenantId, traceIds)).values()].map(planTrace);
-        await repo.numberSteps(tx, auth.tenantId, plans.flatMap((p) => p.numbered));
+        const stored = await repo.loadTraces(tx, auth.tenantId, traceIds);
+        const known = new Set(stored.map((s) => `${s.traceId}:${s.spanId}`));
+        const fresh = spans.filter((s) => !known.has(`${s.traceId}:${s.spanId}`)).map(toStored);
+        const plans = [...groupByTrace([...stored, ...fresh]).values()].map(planTrace);
         const planned = plans.flatMap((p) => p.items);
+        // A refused item is final too (the same spans would be refused again): never sent twice.
+        const touched = new Set(plans.flatMap((p) => p.numbered));
+        for (const item of planned) {
+          for (const span of item.spans) {
+            if (item.type === 'run.create') span.runWritten = true;
+            else span.written = true;
+            touched.add(span);
+          }
+        }
+        // New spans go in with their number and state; only spans stored before are updated.
+        const isFresh = new Set(fresh);
+        await repo.insertSpans(tx, auth.tenantId, fresh);
+        await repo.updateSpans(tx, auth.tenantId, [...touched].filter((s) => !isFresh.has(s)));
         if (planned.length === 0) return { items: planned, results: [], events: [] };
         const written = await writes.apply(tx, auth.tenantId, planned.map(({ type, id, body }) => ({ type, id, body, auth, at: '' })));
-        // A refused item is final too (the same spans would be refused again): never sent twice.
-        await repo.markWritten(tx, auth.tenantId, planned.flatMap((i) => i.spans));
         return { items: planned, results: written.results, events: written.events };
       });
       publish(events);

@@ -12,9 +12,8 @@ import type { SpanFacts, Usage } from './genai.mapping.ts';
  *   are appended after its last step.
  * - A trace root that is not an agent becomes a run only when steps belong to it (a lone model
  *   call is a run of one step; a plain HTTP request is nothing).
- * - Numbers once given are kept, and a span is marked written with its intents; a span
- *   numbered but not written (there is none while both happen in one transaction) would be
- *   sent again with the same number, which the writer recognises.
+ * - Numbers once given are kept, and spans are marked written with their intents, in the
+ *   same transaction: nothing is sent twice.
  */
 export interface StoredSpan {
   traceId: string;
@@ -24,21 +23,24 @@ export interface StoredSpan {
   facts: SpanFacts & { root: boolean };
   stepRunId: string | null;
   stepIndex: number | null;
+  /** Its step (as a step of the run above it) went to the writer. */
   written: boolean;
+  /** Its own run (as a run span) went to the writer. */
+  runWritten: boolean;
 }
 
 export interface PlanItem {
   type: 'run.create' | 'steps.append' | 'run.complete' | 'run.fail';
   id: string;
   body: Record<string, unknown>;
-  /** Spans this item writes (for partial_success and the written flag). */
+  /** Step spans this item writes, or the run span of a run.create (for partial_success and the written flags). */
   spans: StoredSpan[];
 }
 
 export interface TracePlan {
   items: PlanItem[];
-  /** Step spans numbered now. */
-  numbered: { traceId: string; spanId: string; stepRunId: string; stepIndex: number }[];
+  /** Step spans numbered now (their stepRunId and stepIndex are set). */
+  numbered: StoredSpan[];
 }
 
 export const OTLP_SOURCE = 'otlp';
@@ -171,10 +173,10 @@ export function planTrace(spans: StoredSpan[]): TracePlan {
       if (step.stepRunId === runId) continue;
       step.stepRunId = runId;
       step.stepIndex = next++;
-      plan.numbered.push({ traceId: step.traceId, spanId: step.spanId, stepRunId: runId, stepIndex: step.stepIndex });
+      plan.numbered.push(step);
     }
     const unwritten = steps.filter((s) => !s.written).sort((a, b) => a.stepIndex! - b.stepIndex!);
-    if (run.written) {
+    if (run.runWritten) {
       plan.items.push(...appendItems(runId, unwritten));
       continue;
     }
