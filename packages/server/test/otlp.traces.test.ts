@@ -1,4 +1,7 @@
+import Fastify, { type FastifyInstance } from 'fastify';
 import { describe, expect, it } from 'vitest';
+import { registerAuthHook } from '../src/http/auth-hook.ts';
+import { otlpRoutes } from '../src/ingest/otlp/otlp.routes.ts';
 import { BACKENDS, call, createTenant, type TestContext } from './helpers.ts';
 import { exportWith, PROTOCOLS, SpanRecorder, traceExporter, traceIdOf, useListeningApp } from './otlp-helpers.ts';
 
@@ -219,5 +222,26 @@ describe.each(BACKENDS)('OTLP traces on %s', (backend) => {
     expect(await partial.json()).toMatchObject({ partialSuccess: { rejectedSpans: 1, errorMessage: expect.stringContaining('without a valid trace id') } });
     const [run] = await runsOfTrace(ctx, t.keys.read, traceId);
     expect(run).toMatchObject({ status: 'completed', input_tokens: 12 });
+  });
+
+  it('answers 429 with Retry-After when the node is at its limit of exports, so exporters back off and retry', async () => {
+    const t = await createTenant(ctx);
+    // The same routes on the same services, with no room for any export.
+    const full = Fastify() as unknown as FastifyInstance;
+    registerAuthHook(full, ctx.services.auth, ctx.services.sessions);
+    await full.register(otlpRoutes, { db: ctx.db, writes: ctx.services.writes, publish: ctx.services.bus.publish, maxInFlight: 0 });
+    try {
+      const res = await full.inject({ method: 'POST', url: '/v1/traces', headers: { authorization: `Bearer ${t.keys.ingest}`, 'content-type': 'application/json' }, payload: '{}' });
+      expect(res.statusCode).toBe(429);
+      expect(res.headers['retry-after']).toBe('1');
+      expect(res.json()).toMatchObject({ code: 8, message: expect.stringContaining('retry') });
+    } finally {
+      await full.close();
+    }
+  });
+
+  it('lists the OTLP routes in the OpenAPI document', async () => {
+    const doc = (await ctx.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/traces', '/v1/logs', '/v1/metrics', '/api/v1/sessions/{id}/usage']));
   });
 });
