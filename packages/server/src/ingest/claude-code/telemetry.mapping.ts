@@ -95,7 +95,7 @@ export function mapTelemetryEvent(record: LogRecord, resource: Attributes): Mapp
       duration_ms: (() => { const d = num(attrs, 'duration_ms'); return d === null || d < 0 ? null : Math.round(d); })(),
       is_automated: EVENT_TYPES[event] !== 'prompt',
       source: CLAUDE_CODE_SOURCE,
-      session_id: storable(session),
+      session_id: storable(session).slice(0, 200),
       data: { ...(toolName ? { tool_name: toolName } : {}), ...(toolUseId ? { tool_use_id: toolUseId } : {}), telemetry },
       occurred_at: at,
     },
