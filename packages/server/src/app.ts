@@ -8,6 +8,8 @@ import { activitiesRoutes } from './domain/activities/activities.routes.ts';
 import { sameOrigin, sessionToken } from './domain/auth/sessions.service.ts';
 import { batchRoutes } from './ingest/batch/batch.routes.ts';
 import { claudeCodeRoutes } from './ingest/claude-code/claude-code.routes.ts';
+import { sessionUsageRoutes } from './ingest/claude-code/usage.routes.ts';
+import { otlpRoutes } from './ingest/otlp/otlp.routes.ts';
 import { authRoutes } from './domain/auth/auth.routes.ts';
 import { pricingRoutes } from './domain/pricing/pricing.routes.ts';
 import { runsRoutes } from './domain/runs/runs.routes.ts';
@@ -92,6 +94,7 @@ export async function buildApp({
     await api.register(batchRoutes, { batch });
     await api.register(registryRoutes, { registry, execution });
     await api.register(claudeCodeRoutes, { claudeCode });
+    await api.register(sessionUsageRoutes, { db });
     await api.register(workspacesRoutes, { workspaces });
   }, { prefix: API_PREFIX });
 
@@ -106,6 +109,9 @@ export async function buildApp({
       return sessions.authenticate(token);
     },
   });
+
+  // OTLP/HTTP receivers at the root, where exporters post by default (/v1/traces, /v1/logs, /v1/metrics).
+  await app.register(otlpRoutes, { db, writes: services.writes, publish: services.bus.publish, bodyLimitBytes });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
