@@ -25,6 +25,8 @@ import { createProjectsService } from './domain/projects/projects.service.ts';
 import { projectsRoutes } from './domain/projects/projects.routes.ts';
 import { createSignalsService } from './domain/signals/signals.service.ts';
 import { signalsRoutes } from './domain/signals/signals.routes.ts';
+import { assistantSessionsRoutes } from './domain/assistant-sessions/assistant-sessions.routes.ts';
+import { registerDashboard } from './http/dashboard.ts';
 import { createJobQueue, jobsSchemaFor, type JobQueueOptions } from './jobs/job-queue.ts';
 import { markStalledJob } from './jobs/mark-stalled.ts';
 import { dispatchRunJob, listeningUrl } from './jobs/dispatch-run.ts';
@@ -117,6 +119,7 @@ export async function buildApp({
     await api.register(registryRoutes, { registry, execution });
     await api.register(claudeCodeRoutes, { db, activities });
     await api.register(workspacesRoutes, { workspaces });
+    await api.register(assistantSessionsRoutes, { db });
   }, { prefix: API_PREFIX });
 
   // Realtime (SPEC §5): GET /ws, POST /api/v1/ws-ticket, the hub and the LISTEN/NOTIFY bridge.
@@ -132,6 +135,7 @@ export async function buildApp({
   });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  registerDashboard(app as unknown as FastifyInstance);
 
   return { app, services };
 }
