@@ -27,6 +27,7 @@ import { createSignalsService } from './domain/signals/signals.service.ts';
 import { signalsRoutes } from './domain/signals/signals.routes.ts';
 import { assistantSessionsRoutes } from './domain/assistant-sessions/assistant-sessions.routes.ts';
 import { registerDashboard } from './http/dashboard.ts';
+import { dashboardRoutes } from './domain/dashboard/dashboard.routes.ts';
 import { createJobQueue, jobsSchemaFor, type JobQueueOptions } from './jobs/job-queue.ts';
 import { markStalledJob } from './jobs/mark-stalled.ts';
 import { dispatchRunJob, listeningUrl } from './jobs/dispatch-run.ts';
@@ -120,6 +121,7 @@ export async function buildApp({
     await api.register(claudeCodeRoutes, { db, activities });
     await api.register(workspacesRoutes, { workspaces });
     await api.register(assistantSessionsRoutes, { db });
+    await api.register(dashboardRoutes, { db, sessions });
   }, { prefix: API_PREFIX });
 
   // Realtime (SPEC §5): GET /ws, POST /api/v1/ws-ticket, the hub and the LISTEN/NOTIFY bridge.

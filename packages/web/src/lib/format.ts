@@ -24,7 +24,7 @@ export function absoluteTime(iso: string | null | undefined): string {
 
 export function clockTime(iso: string | null | undefined): string {
   if (!iso) return '';
-  return new Date(iso).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  return new Date(iso).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
 }
 
 export function duration(ms: number | null | undefined): string {

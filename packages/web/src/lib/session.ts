@@ -1,22 +1,16 @@
 import { useQuery } from '@tanstack/react-query';
-import { ApiError, apiGet } from './api-client.ts';
+import { apiGet } from './api-client.ts';
 
-export interface Me { tenant_id: string; user_id: string | null; scopes: string[] }
 export interface SignedInUser { id: string; email: string; name: string | null; role: string }
+export interface Me { tenant_id: string; user: SignedInUser | null; scopes: string[] }
 
-const USER_KEY = 'runlog.user';
-
-/** The signed-in caller, or null when signed out (a 401 is an answer here, not an error). */
+/** The signed-in caller, or null when signed out. */
 export function useMe() {
   return useQuery({
     queryKey: ['me'],
     queryFn: async (): Promise<Me | null> => {
-      try {
-        return await apiGet<Me>('/auth/me');
-      } catch (err) {
-        if (err instanceof ApiError && err.status === 401) return null;
-        throw err;
-      }
+      const state = await apiGet<Me & { signed_in: boolean }>('/dashboard/session');
+      return state.signed_in ? state : null;
     },
     staleTime: 60_000,
     retry: false,
@@ -28,20 +22,6 @@ export function permissions(me: Me | null | undefined) {
   const scopes = me?.scopes ?? [];
   const admin = scopes.includes('admin');
   return { canWrite: admin || scopes.includes('ingest'), isAdmin: admin };
-}
-
-export function rememberUser(user: SignedInUser | null): void {
-  if (user) localStorage.setItem(USER_KEY, JSON.stringify(user));
-  else localStorage.removeItem(USER_KEY);
-}
-
-export function rememberedUser(): SignedInUser | null {
-  try {
-    const raw = localStorage.getItem(USER_KEY);
-    return raw ? (JSON.parse(raw) as SignedInUser) : null;
-  } catch {
-    return null;
-  }
 }
 
 /** Only a path on this site may be the place to come back to after sign-in. */

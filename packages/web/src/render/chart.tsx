@@ -43,7 +43,8 @@ export function ChartRender({ data, render }: RenderProps) {
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const el = box.current;
-    if (!el || series.y.length === 0) return;
+    // No canvas (a test DOM, a locked-down browser): the summary below still tells the numbers.
+    if (!el || series.y.length === 0 || !document.createElement('canvas').getContext?.('2d')) return;
     let plot: uPlot | undefined;
     try {
       const styles = getComputedStyle(el);
@@ -56,7 +57,7 @@ export function ChartRender({ data, render }: RenderProps) {
         axes: [{ stroke: styles.color }, { stroke: styles.color }],
       }, [series.x, series.y], el);
     } catch {
-      // No canvas (e.g. a test DOM): the summary below still tells the numbers.
+      plot = undefined;
     }
     return () => plot?.destroy();
   }, [series.x, series.y, series.label, series.time]);

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { useLocation, useSearch } from 'wouter';
 import { ApiError, apiSend } from '../lib/api-client.ts';
-import { rememberUser, safeNext, type SignedInUser } from '../lib/session.ts';
+import { safeNext } from '../lib/session.ts';
 
 export function LoginPage() {
   const [, navigate] = useLocation();
@@ -20,8 +20,7 @@ export function LoginPage() {
     setBusy(true);
     setError(null);
     try {
-      const body = await apiSend<{ user: SignedInUser }>('POST', '/auth/login', { email, password, ...(tenant ? { tenant } : {}) });
-      rememberUser(body.user);
+      await apiSend('POST', '/auth/login', { email, password, ...(tenant ? { tenant } : {}) });
       await client.invalidateQueries({ queryKey: ['me'] });
       await client.refetchQueries({ queryKey: ['me'] });
       navigate(safeNext(new URLSearchParams(search).get('next')), { replace: true });

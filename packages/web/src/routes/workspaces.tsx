@@ -35,7 +35,7 @@ export function WorkspacesPage() {
   const q = useQuery({ queryKey: ['workspaces'], queryFn: () => apiGet<{ workspaces: Workspace[]; total: number }>('/workspaces', { limit: 100 }) });
   return (
     <>
-      <div className="page-head"><h1>Workspaces</h1><span className="spacer" />{canWrite && me.data?.user_id && <CreateWorkspace />}</div>
+      <div className="page-head"><h1>Workspaces</h1><span className="spacer" />{canWrite && me.data?.user && <CreateWorkspace />}</div>
       {q.isPending ? <Skeleton rows={4} /> : q.isError ? <ErrorState what="workspaces" error={q.error} retry={() => void q.refetch()} />
         : q.data.workspaces.length === 0 ? <EmptyState title="You are in no workspace yet.">A workspace groups people and work units; its owner adds members with roles.</EmptyState>
         : (

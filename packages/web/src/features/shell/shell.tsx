@@ -3,7 +3,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { Link, useLocation } from 'wouter';
 import { apiSend } from '../../lib/api-client.ts';
 import { useLiveState } from '../../lib/live-context.tsx';
-import { permissions, rememberUser, rememberedUser, type Me } from '../../lib/session.ts';
+import { permissions, type Me } from '../../lib/session.ts';
 
 const NAV = [
   ['/', 'Overview'], ['/activity', 'Activity'], ['/runs', 'Runs'], ['/sessions', 'Sessions'], ['/signals', 'Signals'],
@@ -24,15 +24,14 @@ export function ConnectionState() {
 export function Shell({ me, children }: { me: Me; children: ReactNode }) {
   const [location, navigate] = useLocation();
   const client = useQueryClient();
-  const user = rememberedUser();
+  const user = me.user;
   const { isAdmin, canWrite } = permissions(me);
-  const role = isAdmin ? 'admin' : canWrite ? 'member' : 'viewer';
+  const role = user?.role ?? (isAdmin ? 'admin' : canWrite ? 'member' : 'viewer');
 
   async function signOut() {
     try {
       await apiSend('POST', '/auth/logout');
     } finally {
-      rememberUser(null);
       client.clear();
       client.setQueryData(['me'], null);
       navigate('/login');
