@@ -117,8 +117,10 @@ describe.each(BACKENDS)('dashboard in Chromium (%s)', (backend) => {
       await page.waitForFunction(() => document.querySelectorAll('[aria-busy="true"]').length === 0);
     }
     await page.goto(`${server.url}/activity?type=render`);
-    for (const row of await page.locator('.feed-line').all()) await row.click();
+    await page.locator('.feed-line', { hasText: 'show markdown' }).click();
     await page.getByRole('heading', { name: 'Release notes' }).waitFor();
+    await page.locator('.feed-line', { hasText: 'show table' }).click();
+    await page.getByRole('columnheader', { name: 'Path' }).waitFor();
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     expect(errors).toEqual([]);
     await context.close();
