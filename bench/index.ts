@@ -21,6 +21,10 @@ const BENCHMARKS: Record<string, Benchmark> = {
     load: () => import('./realtime.ts'),
   },
   signals: { about: 'signal endpoints p50/p95 over HTTP beside seed 001 SQL, 1,000,000 runs / ~10,000,000 steps in PostgreSQL schema bench_signals (kept and reused), or 100,000 runs with --pglite. Flags: --pglite, --reload, --scale N. Env: RUNLOG_BENCH_SCALE, BENCH_SIGNALS_RELOAD, BENCH_SIGNALS_REQUESTS, DATABASE_URL', load: () => import('./signals.ts') },
+  dashboard: {
+    about: 'the live feed in Chromium at 500 activities/s: frame time p50/p95, JS heap start/end, DOM nodes. Flags: --minutes N (default 10), --rate R',
+    load: () => import('./dashboard.ts'),
+  },
   worker: {
     about: 'main event-loop lateness during a ~1 s query: PGlite in its worker thread vs on the main thread. Env: BENCH_QUERY_MS',
     load: () => import('./worker.ts'),
