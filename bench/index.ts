@@ -25,6 +25,10 @@ const BENCHMARKS: Record<string, Benchmark> = {
     about: 'the live feed in Chromium at 500 activities/s: frame time p50/p95, JS heap start/end, DOM nodes. Flags: --minutes N (default 10), --rate R',
     load: () => import('./dashboard.ts'),
   },
+  sdk: {
+    about: '@runlog/sdk end to end: records (run create, steps, complete) delivered per second through its batching, and recording cost per record in the caller. Env: BENCH_RUNS, BENCH_STEPS, BENCH_BACKENDS, DATABASE_URL',
+    load: () => import('./sdk.ts'),
+  },
   worker: {
     about: 'main event-loop lateness during a ~1 s query: PGlite in its worker thread vs on the main thread. Env: BENCH_QUERY_MS',
     load: () => import('./worker.ts'),
