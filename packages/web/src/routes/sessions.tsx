@@ -11,16 +11,15 @@ export interface AssistantSession {
   events: number; prompts: number; tool_calls: number; failures: number; ended: boolean;
 }
 
-export const HOOK_SNIPPET = (origin: string) => `{
-  "hooks": {
-    "UserPromptSubmit": [{ "hooks": [{ "type": "command", "command": "runlog hook" }] }],
-    "PreToolUse":  [{ "matcher": "*", "hooks": [{ "type": "command", "command": "runlog hook" }] }],
-    "PostToolUse": [{ "matcher": "*", "hooks": [{ "type": "command", "command": "runlog hook" }] }],
-    "SessionStart": [{ "hooks": [{ "type": "command", "command": "runlog hook" }] }],
-    "SessionEnd":  [{ "hooks": [{ "type": "command", "command": "runlog hook" }] }]
-  },
-  "env": { "RUNLOG_URL": "${origin}", "RUNLOG_API_KEY": "rlk_…" }
-}`;
+const HOOK_EVENTS = ['SessionStart', 'UserPromptSubmit', 'PreToolUse', 'PostToolUse', 'PostToolUseFailure', 'Notification', 'Stop', 'SubagentStop', 'SessionEnd'];
+const WITH_MATCHER = new Set(['PreToolUse', 'PostToolUse', 'PostToolUseFailure']);
+
+/** The command hook of the README, pointed at this server. */
+export function hookSnippet(origin: string): string {
+  const command = '{ "type": "command", "command": "npx runlog hook", "async": true }';
+  const lines = HOOK_EVENTS.map((e) => `    ${JSON.stringify(e)}: [{ ${WITH_MATCHER.has(e) ? '"matcher": "*", ' : ''}"hooks": [${command}] }]`);
+  return `{\n  "env": { "RUNLOG_URL": "${origin}", "RUNLOG_API_KEY": "<key with the ingest scope>" },\n  "hooks": {\n${lines.join(',\n')}\n  }\n}`;
+}
 
 export function SessionsPage() {
   const [params, update] = useUrlState();
@@ -44,7 +43,8 @@ export function SessionsPage() {
       ) : q.data.sessions.length === 0 ? (
         <EmptyState title="No coding-assistant sessions yet.">
           <p>Add Runlog's hook to Claude Code's <code>.claude/settings.json</code> (or <code>~/.claude/settings.json</code>) and every prompt and tool call shows here:</p>
-          <pre className="snippet">{HOOK_SNIPPET(location.origin)}</pre>
+          <pre className="snippet">{hookSnippet(location.origin)}</pre>
+          <p>Make the key with <code>runlog keys create --tenant &lt;team&gt; --scopes ingest</code>; outside this repository use <code>node /path/to/runlog/packages/server/bin/runlog.js hook</code> as the command.</p>
         </EmptyState>
       ) : (
         <div className="table-scroll">

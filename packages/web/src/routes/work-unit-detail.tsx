@@ -11,6 +11,15 @@ import { useAction } from '../features/ui/use-action.ts';
 import { JsonTree } from '../render/json-tree.tsx';
 import type { WorkUnit } from './work-units.tsx';
 
+function limitsText(limits: WorkUnit['limits'] | null): string {
+  const parts = [
+    limits?.max_cost_usd != null ? `${usd(limits.max_cost_usd)} cost` : null,
+    limits?.max_tokens != null ? `${count(limits.max_tokens)} tokens` : null,
+    limits?.max_duration_ms != null ? `${duration(limits.max_duration_ms)} duration` : null,
+  ].filter(Boolean);
+  return parts.length ? parts.join(' · ') : 'none set';
+}
+
 interface UnitRun { run_id: string; status: string; started_at: string | null; completed_at: string | null; duration_ms: number | null; error: string | null; created_at: string }
 
 export function WorkUnitDetailPage() {
@@ -51,7 +60,7 @@ export function WorkUnitDetailPage() {
         <div><dt>Version</dt><dd>{w.version ?? '—'}</dd></div>
         <div><dt>Author</dt><dd>{w.author ?? '—'}</dd></div>
         <div><dt>Executor</dt><dd>{w.executor ? <>{w.executor.type} <span className="mono small">{w.executor.url}</span></> : 'none (runs are reported, not started here)'}</dd></div>
-        <div><dt>Limits</dt><dd>{usd(w.limits.max_cost_usd)} · {count(w.limits.max_tokens)} tokens · {duration(w.limits.max_duration_ms)}</dd></div>
+        <div><dt>Limits</dt><dd>{limitsText(w.limits)}</dd></div>
         <div><dt>Registered</dt><dd><Time iso={w.registered_at} /></dd></div>
       </dl>
       {Object.keys(w.metadata ?? {}).length > 0 && <section className="card"><h2>Metadata</h2><JsonTree value={w.metadata} /></section>}
