@@ -25,6 +25,11 @@ export async function main(): Promise<void> {
     await page.evaluate(`window.__frames = []; let last = performance.now();
       const tick = (now) => { window.__frames.push(now - last); last = now; requestAnimationFrame(tick); };
       requestAnimationFrame(tick);`);
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const taskSeconds = async () => ((await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')?.value ?? 0);
+    const busyStart = await taskSeconds();
+    const wallStart = Date.now();
     const heap = () => page.evaluate(() => (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0);
     const heapStart = await heap();
     const batchesPerSecond = 10;
@@ -49,10 +54,12 @@ export async function main(): Promise<void> {
     const nodes = await page.evaluate(() => document.getElementsByTagName('*').length);
     const shown = await page.evaluate(() => document.querySelector('[role="feed"] [aria-setsize]')?.getAttribute('aria-setsize'));
     const heapEnd = await heap();
+    const busy = (await taskSeconds()) - busyStart;
+    const wall = (Date.now() - wallStart) / 1000;
     console.log(`activities sent ${fmtInt(sent)} (${fmtInt(Math.round(sent / (minutes * 60)))}/s); feed holds ${shown ?? '?'} (bounded)`);
     console.log(`frame time p50 ${percentile(frames, 50).toFixed(1)} ms, p95 ${percentile(frames, 95).toFixed(1)} ms, max ${Math.max(...frames).toFixed(1)} ms over ${fmtInt(frames.length)} frames`);
     console.log(`JS heap start ${(heapStart / 1048576).toFixed(1)} MB, end ${(heapEnd / 1048576).toFixed(1)} MB; samples every 30 s: ${heapSamples.map((h) => (h / 1048576).toFixed(1)).join(', ')} MB`);
-    console.log(`DOM nodes at the end: ${fmtInt(nodes)}`);
+    console.log(`page main thread busy ${(100 * busy / wall).toFixed(1)}% of the time (${busy.toFixed(1)} s of ${wall.toFixed(0)} s); DOM nodes at the end: ${fmtInt(nodes)}`);
   } finally {
     await browser.close();
     await server.close();

@@ -16,15 +16,20 @@ export function relativeTime(iso: string | null | undefined, now = Date.now()): 
   return future ? `in ${text}` : `${text} ago`;
 }
 
+// Built once: toLocale*String builds a formatter on every call, which shows in a feed at 500 rows/s.
+const ABSOLUTE = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+const CLOCK = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+
 export function absoluteTime(iso: string | null | undefined): string {
   if (!iso) return '';
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? String(iso) : d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+  return Number.isNaN(d.getTime()) ? String(iso) : ABSOLUTE.format(d);
 }
 
 export function clockTime(iso: string | null | undefined): string {
   if (!iso) return '';
-  return new Date(iso).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? String(iso) : CLOCK.format(d);
 }
 
 export function duration(ms: number | null | undefined): string {

@@ -1,6 +1,6 @@
 import { memo } from 'react';
 import { Link } from 'wouter';
-import { clockTime, duration } from '../../lib/format.ts';
+import { absoluteTime, clockTime, duration } from '../../lib/format.ts';
 import type { Activity } from '../../lib/types.ts';
 import { ActivityRender } from '../../render/activity-render.tsx';
 import { StatusBadge } from '../ui/badges.tsx';
@@ -10,7 +10,7 @@ export const ActivityRow = memo(function ActivityRow({ activity: a, expanded, on
   return (
     <div className={`feed-row${expanded ? ' expanded' : ''}`} data-seq={a.seq}>
       <button type="button" className="feed-line" aria-expanded={expanded} onClick={() => onToggle(a.id)}>
-        <time className="feed-time mono" dateTime={a.occurred_at} title={new Date(a.occurred_at).toLocaleString()}>{clockTime(a.occurred_at)}</time>
+        <time className="feed-time mono" dateTime={a.occurred_at} title={absoluteTime(a.occurred_at)}>{clockTime(a.occurred_at)}</time>
         <span className="feed-actor" title={a.user_id ?? undefined}>{a.user_id ?? (a.is_automated ? 'automation' : '—')}</span>
         <span className="feed-action"><span className="chip">{a.type}</span> {a.action_name}</span>
         <span className="feed-target" title={a.target_name ?? undefined}>{a.target_name ?? ''}</span>

@@ -14,6 +14,7 @@ export function FeedList({ items, footer }: { items: Activity[]; footer?: React.
   const [expanded, setExpanded] = useState<Set<string>>(() => new Set());
   const [unseen, setUnseen] = useState(0);
   const topId = useRef<string | undefined>(items[0]?.id);
+  const scrollTop = useRef(0);
   const virtualizer = useVirtualizer({
     count: items.length,
     getScrollElement: () => scroller.current,
@@ -28,23 +29,35 @@ export function FeedList({ items, footer }: { items: Activity[]; footer?: React.
     if (!previousTop || previousTop === items[0]?.id) return;
     const added = items.findIndex((a) => a.id === previousTop);
     const el = scroller.current;
-    if (added > 0 && el && el.scrollTop > 4) {
-      el.scrollTop += added * ROW;
+    // The offset kept by the scroll handler: reading el.scrollTop here would force a layout every batch.
+    if (added > 0 && el && scrollTop.current > 4) {
+      scrollTop.current += added * ROW;
+      el.scrollTop = scrollTop.current;
       setUnseen((n) => n + added);
     }
   }, [items]);
 
-  const toggle = useCallback((id: string) => setExpanded((s) => {
-    const next = new Set(s);
-    if (next.has(id)) next.delete(id);
-    else next.add(id);
-    return next;
-  }), []);
+  const latest = useRef({ items, expanded, virtualizer });
+  latest.current = { items, expanded, virtualizer };
+  const toggle = useCallback((id: string) => {
+    const { items: list, expanded: open, virtualizer: v } = latest.current;
+    // A row that closes goes back to the fixed height (its measured, expanded size is cached).
+    if (open.has(id)) {
+      const index = list.findIndex((a) => a.id === id);
+      if (index >= 0) v.resizeItem(index, ROW);
+    }
+    setExpanded((s) => {
+      const next = new Set(s);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
+  }, []);
 
   return (
     <div className="feed">
       {unseen > 0 && (
-        <button type="button" className="new-items" onClick={() => { scroller.current?.scrollTo({ top: 0 }); setUnseen(0); }}>
+        <button type="button" className="new-items" onClick={() => { scroller.current?.scrollTo({ top: 0 }); scrollTop.current = 0; setUnseen(0); }}>
           ↑ {unseen} new
         </button>
       )}
@@ -54,11 +67,15 @@ export function FeedList({ items, footer }: { items: Activity[]; footer?: React.
         role="feed"
         aria-label="Activity, newest first"
         aria-busy={false}
-        onScroll={(e) => { if ((e.target as HTMLElement).scrollTop <= 4 && unseen) setUnseen(0); }}
+        onScroll={(e) => {
+          scrollTop.current = (e.target as HTMLElement).scrollTop;
+          if (scrollTop.current <= 4 && unseen) setUnseen(0);
+        }}
       >
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
           {virtualizer.getVirtualItems().map((row) => (
-            <div key={row.key} data-index={row.index} ref={virtualizer.measureElement} className="feed-item" style={{ transform: `translateY(${row.start}px)` }} role="article" aria-posinset={row.index + 1} aria-setsize={items.length}>
+            // Collapsed rows have a fixed height; only expanded ones are measured (measuring forces a layout).
+            <div key={row.key} data-index={row.index} ref={expanded.has(items[row.index]!.id) ? virtualizer.measureElement : undefined} className="feed-item" style={{ transform: `translateY(${row.start}px)` }} role="article" aria-posinset={row.index + 1} aria-setsize={items.length}>
               <ActivityRow activity={items[row.index]!} expanded={expanded.has(items[row.index]!.id)} onToggle={toggle} />
             </div>
           ))}

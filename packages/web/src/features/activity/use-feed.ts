@@ -18,6 +18,8 @@ export function useFeed(filters: FeedFilters) {
     },
     staleTime: Infinity,
     refetchOnWindowFocus: false,
+    // Live batches replace the list many times a second: comparing 2,000 payloads deeply each time costs more than it saves.
+    structuralSharing: false,
   });
   const [loadingOlder, setLoadingOlder] = useState(false);
   const loadOlder = useCallback(async () => {
