@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useParams } from 'wouter';
+import { Link, useParams } from 'wouter';
 import { ApiError, apiGet, apiSend, errorText } from '../lib/api-client.ts';
 import { absoluteTime, count, duration, usd } from '../lib/format.ts';
 import { permissions, useMe } from '../lib/session.ts';
@@ -84,7 +84,7 @@ export function RunDetailPage() {
       </div>
       <dl className="facts card">
         <div><dt>Agent</dt><dd>{r.agent_id ?? '—'}</dd></div>
-        <div><dt>Work unit</dt><dd>{r.work_unit_id ? <a href={`/work-units/${encodeURIComponent(r.work_unit_id)}`}>{r.work_unit_name ?? r.work_unit_id}</a> : '—'}</dd></div>
+        <div><dt>Work unit</dt><dd>{r.work_unit_id ? <Link href={`/work-units/${encodeURIComponent(r.work_unit_id)}`}>{r.work_unit_name ?? r.work_unit_id}</Link> : '—'}</dd></div>
         <div><dt>Started</dt><dd><Time iso={r.started_at} now={now} /> <span className="muted small">{absoluteTime(r.started_at)}</span></dd></div>
         <div><dt>Finished</dt><dd>{r.completed_at ? <Time iso={r.completed_at} now={now} /> : '—'}</dd></div>
         <div><dt>Duration</dt><dd className="num" aria-live="off">{duration(runDuration(r, now))}</dd></div>
@@ -92,7 +92,7 @@ export function RunDetailPage() {
         <div><dt>Cost</dt><dd className="num">{usd(r.estimated_cost_usd)} <span className="muted small">{r.cost_source ?? ''}</span></dd></div>
         <div><dt>Model</dt><dd>{r.model ?? '—'} <span className="muted small">{r.provider_type ?? ''}</span></dd></div>
         <div><dt>Source</dt><dd>{r.source ?? '—'}</dd></div>
-        {r.session_id && <div><dt>Session</dt><dd><a className="mono" href={`/sessions/${encodeURIComponent(r.session_id)}`}>{r.session_id}</a></dd></div>}
+        {r.session_id && <div><dt>Session</dt><dd><Link className="mono" href={`/sessions/${encodeURIComponent(r.session_id)}`}>{r.session_id}</Link></dd></div>}
       </dl>
       {r.error && <div className="state state-error" role="note"><strong>Error{r.error_type ? ` (${r.error_type})` : ''}:</strong> <span>{r.error}</span></div>}
       <section className="card" aria-labelledby="sig-title">

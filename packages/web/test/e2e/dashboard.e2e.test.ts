@@ -117,6 +117,9 @@ describe.each(BACKENDS)('dashboard in Chromium (%s)', (backend) => {
       await page.waitForFunction(() => document.querySelectorAll('[aria-busy="true"]').length === 0);
     }
     await page.goto(`${server.url}/activity?type=render`);
+    await page.locator('.feed-line').first().focus();
+    await page.keyboard.press('j');
+    await page.waitForFunction(() => document.activeElement?.closest('.feed-item')?.getAttribute('data-index') === '1');
     await page.locator('.feed-line', { hasText: 'show markdown' }).click();
     await page.getByRole('heading', { name: 'Release notes' }).waitFor();
     await page.locator('.feed-line', { hasText: 'show table' }).click();

@@ -54,6 +54,17 @@ export function FeedList({ items, footer }: { items: Activity[]; footer?: React.
     });
   }, []);
 
+  /** j/k or the arrow keys move between rows, like a mail client. */
+  function onKeyDown(e: React.KeyboardEvent) {
+    const step = e.key === 'ArrowDown' || e.key === 'j' ? 1 : e.key === 'ArrowUp' || e.key === 'k' ? -1 : 0;
+    const row = (document.activeElement as HTMLElement | null)?.closest<HTMLElement>('.feed-item');
+    if (!step || !row) return;
+    e.preventDefault();
+    const index = Math.min(items.length - 1, Math.max(0, Number(row.dataset.index) + step));
+    virtualizer.scrollToIndex(index);
+    requestAnimationFrame(() => scroller.current?.querySelector<HTMLElement>(`.feed-item[data-index="${index}"] .feed-line`)?.focus());
+  }
+
   return (
     <div className="feed">
       {unseen > 0 && (
@@ -67,6 +78,7 @@ export function FeedList({ items, footer }: { items: Activity[]; footer?: React.
         role="feed"
         aria-label="Activity, newest first"
         aria-busy={false}
+        onKeyDown={onKeyDown}
         onScroll={(e) => {
           scrollTop.current = (e.target as HTMLElement).scrollTop;
           if (scrollTop.current <= 4 && unseen) setUnseen(0);
