@@ -29,6 +29,10 @@ const BENCHMARKS: Record<string, Benchmark> = {
     about: '@runlog/sdk end to end: records (run create, steps, complete) delivered per second through its batching, and recording cost per record in the caller. Env: BENCH_RUNS, BENCH_STEPS, BENCH_BACKENDS, DATABASE_URL',
     load: () => import('./sdk.ts'),
   },
+  write: {
+    about: 'single writes under load (group commit): POST /activities with autocannon beside a bare Fastify + pg INSERT route, and REST runs create + start + complete. Env: BENCH_SECONDS, BENCH_CONNECTIONS, BENCH_RUNS, BENCH_BACKENDS, DATABASE_URL',
+    load: () => import('./write.ts'),
+  },
   worker: {
     about: 'main event-loop lateness during a ~1 s query: PGlite in its worker thread vs on the main thread. Env: BENCH_QUERY_MS',
     load: () => import('./worker.ts'),

@@ -52,7 +52,7 @@ export interface TestContext {
 /** Builds the whole app on its own database for one describe block; closed after it. */
 export function useApp(
   backend: Backend,
-  { queueOptions, ...options }: { keyCacheMs?: number; bodyLimitBytes?: number; stallTimeoutMs?: number; queueOptions?: JobQueueOptions['queueOptions'] } = {},
+  { queueOptions, ...options }: { keyCacheMs?: number; bodyLimitBytes?: number; stallTimeoutMs?: number; queueOptions?: JobQueueOptions['queueOptions']; write?: { windowMs?: number; maxGroup?: number } } = {},
 ): TestContext {
   const ctx = { backend } as TestContext;
   let testDb: TestDatabase;
