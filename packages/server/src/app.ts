@@ -17,6 +17,9 @@ import { registryRoutes } from './domain/registry/registry.routes.ts';
 import { workspacesRoutes } from './domain/workspaces/workspaces.routes.ts';
 import { projectsRoutes } from './domain/projects/projects.routes.ts';
 import { signalsRoutes } from './domain/signals/signals.routes.ts';
+import { assistantSessionsRoutes } from './domain/assistant-sessions/assistant-sessions.routes.ts';
+import { registerDashboard } from './http/dashboard.ts';
+import { dashboardRoutes } from './domain/dashboard/dashboard.routes.ts';
 import { buildContainer, type Container, type ContainerOptions } from './container.ts';
 import { listeningUrl } from './jobs/dispatch-run.ts';
 import { startJobWorkers } from './jobs/workers.ts';
@@ -96,6 +99,8 @@ export async function buildApp({
     await api.register(claudeCodeRoutes, { claudeCode });
     await api.register(sessionUsageRoutes, { db });
     await api.register(workspacesRoutes, { workspaces });
+    await api.register(assistantSessionsRoutes, { db });
+    await api.register(dashboardRoutes, { db, sessions });
   }, { prefix: API_PREFIX });
 
   // Realtime (SPEC §5): GET /ws, POST /api/v1/ws-ticket, the hub and the LISTEN/NOTIFY bridge.
@@ -114,6 +119,7 @@ export async function buildApp({
   await app.register(otlpRoutes, { db, writes: services.writes, publish: services.bus.publish, bodyLimitBytes });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  registerDashboard(app as unknown as FastifyInstance);
 
   return { app, services };
 }
