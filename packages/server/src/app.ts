@@ -25,6 +25,11 @@ import { createProjectsService } from './domain/projects/projects.service.ts';
 import { projectsRoutes } from './domain/projects/projects.routes.ts';
 import { createSignalsService } from './domain/signals/signals.service.ts';
 import { signalsRoutes } from './domain/signals/signals.routes.ts';
+import { createUsersService } from './domain/users/users.service.ts';
+import { createRetentionService } from './domain/retention/retention.service.ts';
+import { registerRetentionMetrics } from './domain/retention/retention.metrics.ts';
+import { pruneExpiredJob } from './jobs/prune-expired.ts';
+import { usersRoutes } from './domain/users/users.routes.ts';
 import { createJobQueue, jobsSchemaFor, type JobQueueOptions } from './jobs/job-queue.ts';
 import { markStalledJob } from './jobs/mark-stalled.ts';
 import { dispatchRunJob, listeningUrl } from './jobs/dispatch-run.ts';
@@ -83,6 +88,9 @@ export async function buildApp({
   const workspaces = createWorkspacesService({ db, activities });
   const projects = createProjectsService({ db });
   const signals = createSignalsService({ db });
+  // closeUserSockets: where the realtime hub ends a deactivated user's open sockets.
+  const closeUserSockets = (_tenantId: string, _userId: string) => {};
+  const users = createUsersService({ db, sessions, onUserDeactivated: closeUserSockets });
   const jobs = createJobQueue({ db, logger, schema: jobOptions.schema ?? jobsSchemaFor(realtime.databaseSchema ?? 'public'), pollingIntervalSeconds: jobOptions.pollingIntervalSeconds, queueOptions: jobOptions.queueOptions });
   await jobs.start();
   app.addHook('onClose', () => jobs.stop());
@@ -90,7 +98,9 @@ export async function buildApp({
   const execution = createExecutionService({ db, runs, jobs, workspaces });
   const apiUrl = () => `${publicUrl ?? listeningUrl(app.server.address())}${API_PREFIX}`;
   await jobs.work(QUEUES.dispatchRun, dispatchRunJob({ db, runs, logger, apiUrl }));
-  const services = { bus, auth, sessions, pricing, runs, activities, batch, projects, signals, jobs, workspaces, registry, execution };
+  const retention = createRetentionService({ db });
+  await jobs.work(QUEUES.pruneExpired, pruneExpiredJob({ retention, logger }));
+  const services = { bus, auth, sessions, pricing, runs, activities, batch, projects, signals, jobs, workspaces, registry, execution, users, retention };
 
   await app.register(swagger, {
     openapi: {
@@ -103,7 +113,8 @@ export async function buildApp({
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.addSchema(ErrorBody);
 
-  registerOps(app as unknown as FastifyInstance, db);
+  const metrics = registerOps(app as unknown as FastifyInstance, db);
+  registerRetentionMetrics(metrics, retention);
   registerAuthHook(app as unknown as FastifyInstance, auth, sessions);
 
   await app.register(async (api) => {
@@ -117,6 +128,7 @@ export async function buildApp({
     await api.register(registryRoutes, { registry, execution });
     await api.register(claudeCodeRoutes, { db, activities });
     await api.register(workspacesRoutes, { workspaces });
+    await api.register(usersRoutes, { users });
   }, { prefix: API_PREFIX });
 
   // Realtime (SPEC §5): GET /ws, POST /api/v1/ws-ticket, the hub and the LISTEN/NOTIFY bridge.

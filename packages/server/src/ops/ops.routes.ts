@@ -3,8 +3,8 @@ import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client
 import type { Database } from '../db/database.ts';
 import { migrationsCurrent } from '../db/migrate.ts';
 
-/** /healthz (process up), /readyz (database reachable, migrations current), /metrics (Prometheus). */
-export function registerOps(app: FastifyInstance, db: Database): void {
+/** /healthz (process up), /readyz (database reachable, migrations current), /metrics (Prometheus); returns the metrics registry. */
+export function registerOps(app: FastifyInstance, db: Database): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const requests = new Counter({
@@ -45,4 +45,5 @@ export function registerOps(app: FastifyInstance, db: Database): void {
     reply.header('content-type', registry.contentType);
     return registry.metrics();
   });
+  return registry;
 }
