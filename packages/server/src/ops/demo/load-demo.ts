@@ -32,7 +32,7 @@ export async function loadDemo(sink: DemoSink, { seed, now, onProgress }: { seed
   const batches = chunks(runs.flat(), ITEMS_PER_BATCH);
   const activities = demoActivities(seed, now);
   const hooks = demoHookSession(now);
-  const total = 3 + batches.length + 2 + hooks.length;
+  const total = 3 + batches.length + 3;
   const tick = (label: string, step = 1) => onProgress(total, step, label);
   const failed: DemoSummary['failed'] = [];
 
@@ -68,10 +68,8 @@ export async function loadDemo(sink: DemoSink, { seed, now, onProgress }: { seed
   tick('live runs');
   record(activities, await sink.ingest(activities));
   tick('activities');
-  for (const payload of hooks) {
-    await sink.hook(payload);
-    tick('coding-assistant session');
-  }
+  for (const payload of hooks) await sink.hook(payload);
+  tick('coding-assistant session');
   return {
     runs: runs.length, live_runs: live.length, activities: activities.length, hook_events: hooks.length,
     work_units: DEMO_AGENTS.length, workspaces: DEMO_WORKSPACES.length, failed,
