@@ -22,14 +22,19 @@ export async function loadDemoDirect(ctx: TestContext, tenantId: string, seed = 
   return loadDemo(sink, { seed, now: Date.now(), onProgress: () => {} });
 }
 
-/** An answer without what differs between two tenants or two moments: tenant ids, windows, times since now. */
+/**
+ * An answer without what differs between two tenants or two moments: tenant ids, windows,
+ * times since now, and live runs (their risk follows their age, refreshed by the minute job).
+ */
 export function comparable(url: string, body: any): unknown {
   const { tenant_id: _t, window: _w, ...rest } = body;
   if (url.startsWith('/activity/attention-queue')) {
-    return rest.queue.map((q: { run_id: string; reasons: string[]; attention_score: number }) => ({ run_id: q.run_id, reasons: q.reasons, score: Math.round(q.attention_score * 100) }));
+    return rest.queue.filter((q: { state: string }) => q.state === 'COMPLETED')
+      .map((q: { run_id: string; reasons: string[]; attention_score: number }) => ({ run_id: q.run_id, reasons: q.reasons, score: Math.round(q.attention_score * 100) }));
   }
   if (url.startsWith('/activity/runs?')) {
-    return rest.runs.map((r: { id: string; risk_level: string; estimated_cost_usd: number }) => [r.id, r.risk_level, r.estimated_cost_usd]).sort();
+    return rest.runs.filter((r: { state: string }) => r.state === 'COMPLETED')
+      .map((r: { id: string; risk_level: string; estimated_cost_usd: number }) => [r.id, r.risk_level, r.estimated_cost_usd]).sort();
   }
   return rest;
 }
