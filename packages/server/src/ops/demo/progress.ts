@@ -23,6 +23,7 @@ export function progressBar(total: number, stream: NodeJS.WriteStream = process.
     },
     finish(label: string) {
       done = total;
+      lastTenth = -1; // the last line always shows, with its label
       draw(label);
       if (stream.isTTY) stream.write('\n');
     },

@@ -130,7 +130,7 @@ export async function insertActivities(tx: Queryable, rows: object[]): Promise<n
   return rowCount;
 }
 
-/** Row counts of one tenant, by table (tests and the import's summary). */
+/** Row counts of one tenant, by table (what an export → import must preserve). */
 export async function tenantCounts(db: Queryable, tenantId: string): Promise<Record<Table, number>> {
   const { rows } = await db.query<Record<Table, number>>(
     `SELECT (SELECT count(*) FROM users WHERE tenant_id = $1)::int AS users,
