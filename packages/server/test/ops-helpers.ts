@@ -1,7 +1,6 @@
 import { expect } from 'vitest';
 import { serviceSink } from '../src/ops/demo/demo-sinks.ts';
 import { loadDemo } from '../src/ops/demo/load-demo.ts';
-import { createLogger } from '../src/logger.ts';
 import { call, type TestContext } from './helpers.ts';
 
 /** The six signal endpoints of seed 001 (by-dimension for live and finished runs). */
@@ -18,7 +17,7 @@ export const SIGNAL_URLS = [
 
 /** Loads the demo data set into a tenant through the services (the CLI's direct mode). */
 export async function loadDemoDirect(ctx: TestContext, tenantId: string, seed = 42) {
-  const sink = serviceSink(ctx.db, { tenantId, keyId: 'test', scopes: ['admin'], userId: null, projectId: null }, createLogger('silent'));
+  const sink = serviceSink(ctx.services, { tenantId, keyId: 'test', scopes: ['admin'], userId: null, projectId: null });
   return loadDemo(sink, { seed, now: Date.now(), onProgress: () => {} });
 }
 

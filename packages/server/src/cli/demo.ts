@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig, parseFlags, type Config } from '../config.ts';
+import { buildContainer } from '../container.ts';
 import { createAuthService } from '../domain/auth/auth.service.ts';
 import { createLogger } from '../logger.ts';
 import { httpSink, serviceSink, type DemoSink } from '../ops/demo/demo-sinks.ts';
@@ -28,7 +29,8 @@ async function intoDatabase(config: Config, tenantName: string, load: Load): Pro
       console.log(first.keyFromEnv ? 'Admin API key: the value of RUNLOG_INIT_API_KEY.' : `Admin API key (shown once, store it now): ${first.key}`);
     }
     const tenant = await auth.ensureTenant(tenantName);
-    return await load(serviceSink(db, { tenantId: tenant.id, keyId: 'demo', scopes: ['admin'], userId: null, projectId: null }, logger));
+    const { services } = buildContainer({ db, logger, keyCacheMs: 0, databaseSchema: config.databaseSchema });
+    return await load(serviceSink(services, { tenantId: tenant.id, keyId: 'demo', scopes: ['admin'], userId: null, projectId: null }));
   } finally {
     await release();
   }

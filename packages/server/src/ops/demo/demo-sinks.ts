@@ -1,19 +1,8 @@
-import type { Database } from '../../db/database.ts';
+import type { Services } from '../../container.ts';
 import { AppError } from '../../errors.ts';
 import type { AuthContext, Role } from '../../domain/auth/auth.types.ts';
-import { createActivitiesService } from '../../domain/activities/activities.service.ts';
-import { createSessionsService } from '../../domain/auth/sessions.service.ts';
 import { generatePassword } from '../../domain/auth/secrets.ts';
-import { createPricingService } from '../../domain/pricing/pricing.service.ts';
-import { createProjectsService } from '../../domain/projects/projects.service.ts';
-import { createRegistryService } from '../../domain/registry/registry.service.ts';
-import { createUsersService } from '../../domain/users/users.service.ts';
-import { createWorkspacesService } from '../../domain/workspaces/workspaces.service.ts';
-import { createBatchService } from '../../ingest/batch/batch.service.ts';
-import { createClaudeCodeService } from '../../ingest/claude-code/claude-code.service.ts';
 import type { ClaudeCodeHookPayload } from '../../ingest/claude-code/claude-code.schemas.ts';
-import type { Logger } from '../../logger.ts';
-import { createEventBus } from '../../realtime/event-bus.ts';
 import type { DemoItem } from './demo-data.ts';
 
 /** Where the demo writes: a running server's public API, or the services on a stopped database. */
@@ -42,18 +31,11 @@ async function created(call: () => Promise<unknown>): Promise<boolean> {
   }
 }
 
-/** Direct mode: the same services the HTTP routes call, built without HTTP on an open database. */
-export function serviceSink(db: Database, auth: AuthContext, logger: Logger): DemoSink {
-  const bus = createEventBus(logger);
-  const pricing = createPricingService({ db });
-  const activities = createActivitiesService({ db, bus });
-  const batch = createBatchService({ db, pricing, activities, bus });
-  const registry = createRegistryService({ db, pricing, bus });
-  const projects = createProjectsService({ db });
-  const workspaces = createWorkspacesService({ db, activities });
-  const sessions = createSessionsService({ db });
-  const users = createUsersService({ db, sessions });
-  const claudeCode = createClaudeCodeService({ db, activities });
+/** Direct mode: the same services the HTTP routes call, from a container built without HTTP. */
+export function serviceSink(
+  { batch, registry, projects, workspaces, users, claudeCode }: Pick<Services, 'batch' | 'registry' | 'projects' | 'workspaces' | 'users' | 'claudeCode'>,
+  auth: AuthContext,
+): DemoSink {
   return {
     createProject: (body) => created(() => projects.create(auth, body as never)),
     registerWorkUnit: (body) => created(() => registry.register(auth, body as never)),
