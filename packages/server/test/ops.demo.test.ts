@@ -8,7 +8,7 @@ import { expectSignalsNonEmpty, loadDemoDirect } from './ops-helpers.ts';
 describe.each(BACKENDS)('runlog demo on %s', (backend) => {
   const ctx = useApp(backend);
 
-  it('loads a week of runs, people, workspaces and a coding-assistant session; every signal has an answer; loading again adds nothing', async () => {
+  it('loads a week of runs, people, workspaces and a coding-assistant session; every signal has an answer; loading again adds nothing', { timeout: 300_000 }, async () => {
     const t = await createTenant(ctx);
     const summary = await loadDemoDirect(ctx, t.tenantId);
     expect(summary).toMatchObject({ runs: 840, live_runs: 4, work_units: 6, workspaces: 2, failed: [] });
@@ -31,7 +31,7 @@ describe.each(BACKENDS)('runlog demo on %s', (backend) => {
     expect((await call(ctx, t.keys.admin, 'GET', '/users')).body.users.length).toBe(3);
   });
 
-  it.runIf(backend === 'pglite')('loads the same data through the public API of a running server', async () => {
+  it.runIf(backend === 'pglite')('loads the same data through the public API of a running server', { timeout: 300_000 }, async () => {
     const t = await createTenant(ctx);
     await ctx.app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = ctx.app.server.address() as AddressInfo;

@@ -33,7 +33,7 @@ describe(`export → import, PGlite → ${target}`, () => {
   const dest = useApp(target);
   let demo: { id: string; name: string };
 
-  it('moves a tenant whole: equal counts, equal signal answers; importing again adds nothing', async () => {
+  it('moves a tenant whole: equal counts, equal signal answers; importing again adds nothing', { timeout: 300_000 }, async () => {
     const name = `demo-${Math.random().toString(36).slice(2, 8)}`;
     const tenant = await source.services.auth.ensureTenant(name);
     demo = tenant;
@@ -65,7 +65,7 @@ describe(`export → import, PGlite → ${target}`, () => {
     expect(await tenantCounts(dest.db, moved!.id)).toEqual(want);
   });
 
-  it('filters by project and time into a tenant of another name; units keep true figures; a cut-off file is refused', async () => {
+  it('filters by project and time into a tenant of another name; units keep true figures; a cut-off file is refused', { timeout: 120_000 }, async () => {
     const name = `filtered-${Math.random().toString(36).slice(2, 8)}`;
     const file = path.join(tempDir(), 'checkout.ndjson.gz');
     await exportTo(source, demo, file, { projectId: 'checkout', since: new Date(Date.now() - 2 * 86_400_000) });
