@@ -30,7 +30,7 @@ import { markStalledJob } from './jobs/mark-stalled.ts';
 import { dispatchRunJob, listeningUrl } from './jobs/dispatch-run.ts';
 import { QUEUES } from './jobs/queues.ts';
 import { registerAuthHook } from './http/auth-hook.ts';
-import { registerErrorHandler } from './http/error-handler.ts';
+import { frameworkErrors, MAX_PARAM_LENGTH, registerErrorHandler } from './http/error-handler.ts';
 import { ErrorBody } from './http/schemas.ts';
 import { ForbiddenError } from './errors.ts';
 import { buildValidator } from './http/validation.ts';
@@ -63,6 +63,9 @@ export async function buildApp({
     loggerInstance: logger,
     bodyLimit: bodyLimitBytes,
     return503OnClosing: true,
+    // Every id a create route accepts must be addressable in a path (ids: 200 characters).
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors,
     // The factory signature is wider than Fastify's published type; it is called the same way.
     schemaController: { compilersFactory: { buildValidator: buildValidator as never } },
   }).withTypeProvider<TypeBoxTypeProvider>();

@@ -3,6 +3,12 @@ import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client
 import type { Database } from '../db/database.ts';
 import { migrationsCurrent } from '../db/migrate.ts';
 
+/** The error body, plus the fields probes read at the top level. */
+function notReady(db: Database, reason: string) {
+  const fields = { status: 'not_ready', database: db.kind, reason };
+  return { error: 'unavailable', message: `not ready: ${reason}`, details: fields, ...fields };
+}
+
 /** /healthz (process up), /readyz (database reachable, migrations current), /metrics (Prometheus). */
 export function registerOps(app: FastifyInstance, db: Database): void {
   const registry = new Registry();
@@ -33,11 +39,11 @@ export function registerOps(app: FastifyInstance, db: Database): void {
     try {
       await db.query('SELECT 1');
       if (!(await migrationsCurrent(db))) {
-        return reply.status(503).send({ status: 'not_ready', database: db.kind, reason: 'migrations pending' });
+        return reply.status(503).send(notReady(db, 'migrations pending'));
       }
       return { status: 'ready', database: db.kind };
     } catch {
-      return reply.status(503).send({ status: 'not_ready', database: db.kind, reason: 'database unreachable' });
+      return reply.status(503).send(notReady(db, 'database unreachable'));
     }
   });
 

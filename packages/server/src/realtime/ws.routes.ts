@@ -117,7 +117,7 @@ export const realtimeRoutes: FastifyPluginAsync<RealtimePluginOptions> = async (
     schema: { hide: true },
     onRequest: authenticateUpgrade,
     handler: async (_request, reply) =>
-      reply.status(426).header('upgrade', 'websocket').send({ error: 'upgrade_required', message: 'GET /ws is a WebSocket endpoint' }),
+      reply.status(426).header('upgrade', 'websocket').send({ error: 'upgrade_required', message: 'GET /ws is a WebSocket endpoint', details: { upgrade: 'websocket' } }),
     wsHandler: (socket, request) => hub.connect(socket, authOf(request)),
   });
 
