@@ -7,7 +7,7 @@ import type { Logger } from './logger.ts';
 import { createActivitiesService } from './domain/activities/activities.service.ts';
 import { activitiesRoutes } from './domain/activities/activities.routes.ts';
 import { createAuthService } from './domain/auth/auth.service.ts';
-import { createSessionsService, sameOrigin, sessionToken } from './domain/auth/sessions.service.ts';
+import { createSessionsService } from './domain/auth/sessions.service.ts';
 import { createBatchService } from './ingest/batch/batch.service.ts';
 import { batchRoutes } from './ingest/batch/batch.routes.ts';
 import { claudeCodeRoutes } from './ingest/claude-code/claude-code.routes.ts';
@@ -29,7 +29,8 @@ import { createJobQueue, jobsSchemaFor, type JobQueueOptions } from './jobs/job-
 import { markStalledJob } from './jobs/mark-stalled.ts';
 import { dispatchRunJob, listeningUrl } from './jobs/dispatch-run.ts';
 import { QUEUES } from './jobs/queues.ts';
-import { registerAuthHook } from './http/auth-hook.ts';
+import { fromOwnPages, registerAuthHook, sessionTokenOf } from './http/auth-hook.ts';
+import cookie from '@fastify/cookie';
 import { frameworkErrors, MAX_PARAM_LENGTH, registerErrorHandler } from './http/error-handler.ts';
 import { ErrorBody } from './http/schemas.ts';
 import { ForbiddenError } from './errors.ts';
@@ -51,6 +52,8 @@ export interface AppOptions {
   stallTimeoutMs?: number;
   /** Where executors reach this server (RUNLOG_PUBLIC_URL); by default the address it listens on. */
   publicUrl?: string;
+  /** Proxies whose X-Forwarded-* headers are believed (RUNLOG_TRUST_PROXY): client address and https. */
+  trustProxy?: boolean | string;
 }
 
 export const API_PREFIX = '/api/v1';
@@ -58,11 +61,13 @@ export const API_PREFIX = '/api/v1';
 /** Builds the whole HTTP app on a database; tests build one per file. */
 export async function buildApp({
   db, logger, bodyLimitBytes = 5 * 1024 * 1024, keyCacheMs = 10_000, realtime = {}, jobs: jobOptions = {}, stallTimeoutMs = 5 * 60_000, publicUrl,
+  trustProxy = false,
 }: AppOptions) {
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: bodyLimitBytes,
     return503OnClosing: true,
+    trustProxy,
     // Every id a create route accepts must be addressable in a path (ids: 200 characters).
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors,
@@ -107,6 +112,7 @@ export async function buildApp({
   app.addSchema(ErrorBody);
 
   registerOps(app as unknown as FastifyInstance, db);
+  await app.register(cookie);
   registerAuthHook(app as unknown as FastifyInstance, auth, sessions);
 
   await app.register(async (api) => {
@@ -127,9 +133,9 @@ export async function buildApp({
     ...realtime, bus: services.bus, db, auth, logger, apiPrefix: API_PREFIX,
     // The dashboard's socket: its session cookie, only from this server's own pages.
     authenticateSession: async (request) => {
-      const token = sessionToken(request.headers.cookie);
+      const token = sessionTokenOf(request);
       if (!token) return null;
-      if (!sameOrigin(request.headers.origin, request.headers.host)) throw new ForbiddenError('the live feed by cookie is only for this server\'s own pages');
+      if (!fromOwnPages(request.headers)) throw new ForbiddenError('the live feed by cookie is only for this server\'s own pages');
       return sessions.authenticate(token);
     },
   });

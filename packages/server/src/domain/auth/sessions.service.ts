@@ -61,19 +61,21 @@ export function createSessionsService({ db }: { db: Database }) {
 
 export type SessionsService = ReturnType<typeof createSessionsService>;
 
-/** The session token from a Cookie header, if any. */
+/** The session token from a raw Cookie header, for callers outside a Fastify request; bad encoding is kept as sent. */
 export function sessionToken(cookieHeader: string | undefined): string | null {
   for (const part of (cookieHeader ?? '').split(';')) {
     const [name, ...value] = part.trim().split('=');
-    if (name === SESSION_COOKIE && value.length > 0) return decodeURIComponent(value.join('='));
+    if (name !== SESSION_COOKIE || value.length === 0) continue;
+    try {
+      return decodeURIComponent(value.join('='));
+    } catch {
+      return value.join('=');
+    }
   }
   return null;
 }
 
-/**
- * Browsers attach cookies to cross-site requests and WebSocket upgrades, so a request that
- * authenticates by cookie must come from this server's own origin (when it says where from).
- */
+/** Whether a URL (an Origin or Referer header) names this host. */
 export function sameOrigin(origin: string | undefined, host: string | undefined): boolean {
   if (!origin) return true;
   try {
