@@ -31,6 +31,7 @@ import { dispatchRunJob, listeningUrl } from './jobs/dispatch-run.ts';
 import { QUEUES } from './jobs/queues.ts';
 import { fromOwnPages, registerAuthHook, sessionTokenOf } from './http/auth-hook.ts';
 import cookie from '@fastify/cookie';
+import { DEFAULT_RATE_LIMITS, registerRateLimits, type RateLimits } from './http/rate-limits.ts';
 import { frameworkErrors, MAX_PARAM_LENGTH, registerErrorHandler } from './http/error-handler.ts';
 import { ErrorBody } from './http/schemas.ts';
 import { ForbiddenError } from './errors.ts';
@@ -54,6 +55,8 @@ export interface AppOptions {
   publicUrl?: string;
   /** Proxies whose X-Forwarded-* headers are believed (RUNLOG_TRUST_PROXY): client address and https. */
   trustProxy?: boolean | string;
+  /** Sign-in and unauthenticated request limits (per node). */
+  rateLimits?: Partial<RateLimits>;
 }
 
 export const API_PREFIX = '/api/v1';
@@ -61,7 +64,7 @@ export const API_PREFIX = '/api/v1';
 /** Builds the whole HTTP app on a database; tests build one per file. */
 export async function buildApp({
   db, logger, bodyLimitBytes = 5 * 1024 * 1024, keyCacheMs = 10_000, realtime = {}, jobs: jobOptions = {}, stallTimeoutMs = 5 * 60_000, publicUrl,
-  trustProxy = false,
+  trustProxy = false, rateLimits = {},
 }: AppOptions) {
   const app = Fastify({
     loggerInstance: logger,
@@ -113,10 +116,11 @@ export async function buildApp({
 
   registerOps(app as unknown as FastifyInstance, db);
   await app.register(cookie);
+  const signInGuard = await registerRateLimits(app as unknown as FastifyInstance, { ...DEFAULT_RATE_LIMITS, ...rateLimits });
   registerAuthHook(app as unknown as FastifyInstance, auth, sessions);
 
   await app.register(async (api) => {
-    await api.register(authRoutes, { auth, sessions });
+    await api.register(authRoutes, { auth, sessions, signInGuard });
     await api.register(pricingRoutes, { pricing });
     await api.register(runsRoutes, { runs });
     await api.register(projectsRoutes, { projects });

@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { authOf } from '../../http/auth-hook.ts';
-import { errorResponses } from '../../http/schemas.ts';
+import { ErrorBody, errorResponses } from '../../http/schemas.ts';
+import type { SignInGuard } from '../../http/rate-limits.ts';
 import { ApiKey, CreateKeyBody, CreatedKey, KeyParams } from './auth.schemas.ts';
 import type { AuthService } from './auth.service.ts';
 import { SESSION_COOKIE, SESSION_TTL_MS, type SessionsService } from './sessions.service.ts';
@@ -25,9 +26,10 @@ const SignedIn = Type.Object({
 const COOKIE_OPTIONS = { path: '/', httpOnly: true, sameSite: 'strict', secure: 'auto' } as const;
 
 /** Dashboard sign-in (session cookie) and API key management for the caller's tenant (admin scope). */
-export const authRoutes: FastifyPluginAsyncTypebox<{ auth: AuthService; sessions: SessionsService }> = async (app, { auth, sessions }) => {
+export const authRoutes: FastifyPluginAsyncTypebox<{ auth: AuthService; sessions: SessionsService; signInGuard?: SignInGuard }> = async (app, { auth, sessions, signInGuard }) => {
   app.post('/auth/login', {
-    schema: { tags: ['auth'], summary: 'Sign in with email and password; sets an httpOnly session cookie', security: [], body: LoginBody, response: { 200: SignedIn, ...errorResponses } },
+    schema: { tags: ['auth'], summary: 'Sign in with email and password; sets an httpOnly session cookie (429 after too many attempts)', security: [], body: LoginBody, response: { 200: SignedIn, ...errorResponses, 429: ErrorBody } },
+    ...(signInGuard ? { preHandler: signInGuard } : {}),
   }, async (request, reply) => {
     const { email, password, tenant } = request.body;
     const session = await sessions.login(email, password, tenant);

@@ -1,7 +1,4 @@
 import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
-import { promisify } from 'node:util';
-
-const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>;
 
 /** Characters of a key stored in clear to find it again; the rest is only ever hashed. */
 export const KEY_PREFIX_LENGTH = 12;
@@ -30,17 +27,75 @@ export function generatePassword(): string {
   return randomBytes(12).toString('base64url');
 }
 
-/** Passwords are chosen by people: scrypt, salted, stored as `scrypt$salt$hash`. */
-export async function hashPassword(password: string): Promise<string> {
+export interface ScryptParams {
+  N: number;
+  r: number;
+  p: number;
+}
+
+/** Current guidance for scrypt (OWASP Password Storage Cheat Sheet): N=2^17, r=8, p=1, 128 MiB a hash. */
+export const PASSWORD_PARAMS: ScryptParams = Object.freeze({ N: 2 ** 17, r: 8, p: 1 });
+/** What `scrypt$salt$hash` (no parameters stored) was made with: Node's defaults. */
+const LEGACY_PARAMS: ScryptParams = Object.freeze({ N: 16_384, r: 8, p: 1 });
+/** Stored parameters are read back, so they are bounded: a bad row must not exhaust memory. */
+const MAX_N = 2 ** 20;
+/** Hashes at once; each takes ~128 MiB and a core, and the machine may have two. */
+const MAX_CONCURRENT = 2;
+
+const scryptAsync = (password: string, salt: Buffer, keylen: number, { N, r, p }: ScryptParams) =>
+  new Promise<Buffer>((resolve, reject) => {
+    scrypt(password, salt, keylen, { N, r, p, maxmem: 256 * N * r * p }, (err, key) => (err ? reject(err) : resolve(key)));
+  });
+
+let running = 0;
+const waiting: (() => void)[] = [];
+
+/** At most MAX_CONCURRENT hashes run; the rest queue (memory stays bounded under a burst of sign-ins). */
+async function limited<T>(work: () => Promise<T>): Promise<T> {
+  if (running >= MAX_CONCURRENT) await new Promise<void>((resolve) => waiting.push(resolve));
+  running++;
+  try {
+    return await work();
+  } finally {
+    running--;
+    waiting.shift()?.();
+  }
+}
+
+interface StoredPassword {
+  params: ScryptParams;
+  salt: Buffer;
+  hash: Buffer;
+}
+
+/** `scrypt$N$r$p$salt$hash`, or the older `scrypt$salt$hash`; null when it is neither. */
+function parseStored(stored: string): StoredPassword | null {
+  const parts = stored.split('$');
+  if (parts[0] !== 'scrypt') return null;
+  if (parts.length === 3) return { params: LEGACY_PARAMS, salt: Buffer.from(parts[1]!, 'base64url'), hash: Buffer.from(parts[2]!, 'base64url') };
+  if (parts.length !== 6) return null;
+  const [N, r, p] = parts.slice(1, 4).map(Number) as [number, number, number];
+  const valid = [N, r, p].every((n) => Number.isInteger(n) && n > 0) && N <= MAX_N && (N & (N - 1)) === 0 && r * p < 2 ** 30;
+  if (!valid) return null;
+  return { params: { N, r, p }, salt: Buffer.from(parts[4]!, 'base64url'), hash: Buffer.from(parts[5]!, 'base64url') };
+}
+
+/** Passwords are chosen by people: scrypt, salted, its parameters stored with it (`scrypt$N$r$p$salt$hash`). */
+export async function hashPassword(password: string, params: ScryptParams = PASSWORD_PARAMS): Promise<string> {
   const salt = randomBytes(16);
-  const hash = await scryptAsync(password, salt, 32);
-  return `scrypt$${salt.toString('base64url')}$${hash.toString('base64url')}`;
+  const hash = await limited(() => scryptAsync(password, salt, 32, params));
+  return `scrypt$${params.N}$${params.r}$${params.p}$${salt.toString('base64url')}$${hash.toString('base64url')}`;
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const [scheme, salt, hash] = stored.split('$');
-  if (scheme !== 'scrypt' || !salt || !hash) return false;
-  const expected = Buffer.from(hash, 'base64url');
-  const actual = await scryptAsync(password, Buffer.from(salt, 'base64url'), expected.length);
-  return timingSafeEqual(actual, expected);
+  const parsed = parseStored(stored);
+  if (!parsed || parsed.hash.length === 0) return false;
+  const actual = await limited(() => scryptAsync(password, parsed.salt, parsed.hash.length, parsed.params));
+  return timingSafeEqual(actual, parsed.hash);
+}
+
+/** True when a hash was made with other (older, cheaper) parameters than today's: rehash it at the next sign-in. */
+export function needsRehash(stored: string): boolean {
+  const parsed = parseStored(stored);
+  return !parsed || parsed.params.N !== PASSWORD_PARAMS.N || parsed.params.r !== PASSWORD_PARAMS.r || parsed.params.p !== PASSWORD_PARAMS.p;
 }

@@ -43,3 +43,7 @@ export async function findSession(db: Queryable, tokenHash: string) {
 export async function deleteSession(db: Queryable, tokenHash: string): Promise<void> {
   await db.query(`DELETE FROM sessions WHERE token_hash = $1`, [tokenHash]);
 }
+
+export async function updatePasswordHash(db: Queryable, tenantId: string, userId: string, passwordHash: string): Promise<void> {
+  await db.query(`UPDATE users SET password_hash = $3 WHERE tenant_id = $1 AND id = $2`, [tenantId, userId, passwordHash]);
+}

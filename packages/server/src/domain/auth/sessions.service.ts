@@ -5,7 +5,7 @@ import { isDatabaseError } from '../../db/database.ts';
 import * as repo from './sessions.repository.ts';
 import { insertUser } from './auth.repository.ts';
 import type { AuthContext, Role, Scope } from './auth.types.ts';
-import { hashApiKey, hashPassword, verifyPassword } from './secrets.ts';
+import { hashApiKey, hashPassword, needsRehash, verifyPassword } from './secrets.ts';
 
 export const SESSION_COOKIE = 'runlog_session';
 export const SESSION_TTL_MS = 7 * 24 * 3_600_000;
@@ -31,6 +31,8 @@ export function createSessionsService({ db }: { db: Database }) {
       const user = candidates[0];
       const ok = await verifyPassword(password, user?.password_hash ?? (await DUMMY_HASH));
       if (!user || !user.password_hash || !ok) throw new UnauthorizedError('email or password is wrong');
+      // Hashes made with older parameters are upgraded while the password is at hand.
+      if (needsRehash(user.password_hash)) await repo.updatePasswordHash(db, user.tenant_id, user.id, await hashPassword(password));
       const token = `rls_${randomBytes(32).toString('base64url')}`;
       const expiresAt = new Date(Date.now() + SESSION_TTL_MS);
       await repo.insertSession(db, { tenantId: user.tenant_id, tokenHash: hashApiKey(token), userId: user.id, expiresAt });
