@@ -32,6 +32,7 @@ import { QUEUES } from './jobs/queues.ts';
 import { fromOwnPages, registerAuthHook, sessionTokenOf } from './http/auth-hook.ts';
 import cookie from '@fastify/cookie';
 import { DEFAULT_RATE_LIMITS, registerRateLimits, type RateLimits } from './http/rate-limits.ts';
+import { httpLimits, type HttpLimits } from './http/connection-limits.ts';
 import { frameworkErrors, MAX_PARAM_LENGTH, registerErrorHandler } from './http/error-handler.ts';
 import { ErrorBody } from './http/schemas.ts';
 import { ForbiddenError } from './errors.ts';
@@ -57,6 +58,12 @@ export interface AppOptions {
   trustProxy?: boolean | string;
   /** Sign-in and unauthenticated request limits (per node). */
   rateLimits?: Partial<RateLimits>;
+  /** HMAC secret of API key hashes (null: plain SHA-256, as before). */
+  keySecret?: string | null;
+  /** /readyz answers 503 when the database has not answered in this long. */
+  readyTimeoutMs?: number;
+  /** Idle and slow connections (README: settings). */
+  http?: Partial<HttpLimits>;
 }
 
 export const API_PREFIX = '/api/v1';
@@ -64,13 +71,15 @@ export const API_PREFIX = '/api/v1';
 /** Builds the whole HTTP app on a database; tests build one per file. */
 export async function buildApp({
   db, logger, bodyLimitBytes = 5 * 1024 * 1024, keyCacheMs = 10_000, realtime = {}, jobs: jobOptions = {}, stallTimeoutMs = 5 * 60_000, publicUrl,
-  trustProxy = false, rateLimits = {},
+  trustProxy = false, rateLimits = {}, keySecret = null, readyTimeoutMs, http = {},
 }: AppOptions) {
+  const limits = httpLimits(http);
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: bodyLimitBytes,
     return503OnClosing: true,
     trustProxy,
+    ...limits.fastify,
     // Every id a create route accepts must be addressable in a path (ids: 200 characters).
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors,
@@ -79,12 +88,13 @@ export async function buildApp({
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   registerErrorHandler(app as unknown as FastifyInstance);
+  app.server.maxConnections = limits.maxConnections;
 
   // JSON only (OTLP protobuf gets its own parser on its route); anything else is a 415.
   app.removeContentTypeParser('text/plain');
 
   const bus = createEventBus(logger);
-  const auth = createAuthService({ db, logger, keyCacheMs });
+  const auth = createAuthService({ db, logger, keyCacheMs, keySecret });
   const sessions = createSessionsService({ db });
   const pricing = createPricingService({ db });
   const runs = createRunsService({ db, pricing, bus });
@@ -114,7 +124,7 @@ export async function buildApp({
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.addSchema(ErrorBody);
 
-  registerOps(app as unknown as FastifyInstance, db);
+  registerOps(app as unknown as FastifyInstance, db, { readyTimeoutMs });
   await app.register(cookie);
   const signInGuard = await registerRateLimits(app as unknown as FastifyInstance, { ...DEFAULT_RATE_LIMITS, ...rateLimits });
   registerAuthHook(app as unknown as FastifyInstance, auth, sessions);

@@ -34,8 +34,10 @@ async function enforce(limiter: Limiter, request: FastifyRequest, reply: Fastify
   throw new RateLimitedError(message, retryAfter, { limit: scope });
 }
 
+/** A key, a session cookie or a WebSocket ticket: such requests are braked by their own checks, not by address. */
 function hasCredentials(request: FastifyRequest): boolean {
-  return request.headers.authorization !== undefined || Boolean(request.cookies?.[SESSION_COOKIE]);
+  return request.headers.authorization !== undefined || Boolean(request.cookies?.[SESSION_COOKIE])
+    || (request.url.startsWith('/ws?') && (request.query as { ticket?: unknown } | undefined)?.ticket !== undefined);
 }
 
 /**

@@ -10,7 +10,7 @@ function notReady(db: Database, reason: string) {
 }
 
 /** /healthz (process up), /readyz (database reachable, migrations current), /metrics (Prometheus). */
-export function registerOps(app: FastifyInstance, db: Database): void {
+export function registerOps(app: FastifyInstance, db: Database, { readyTimeoutMs = 2_000 }: { readyTimeoutMs?: number } = {}): void {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const requests = new Counter({
@@ -36,14 +36,21 @@ export function registerOps(app: FastifyInstance, db: Database): void {
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
 
   app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
+    let timer: NodeJS.Timeout | undefined;
+    // Its own short deadline: a probe must hear "not ready" from a database that does not answer.
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('readiness check timed out')), readyTimeoutMs);
+    });
     try {
-      await db.query('SELECT 1');
-      if (!(await migrationsCurrent(db))) {
+      const current = await Promise.race([db.query('SELECT 1').then(() => migrationsCurrent(db)), deadline]);
+      if (!current) {
         return reply.status(503).send(notReady(db, 'migrations pending'));
       }
       return { status: 'ready', database: db.kind };
     } catch {
       return reply.status(503).send(notReady(db, 'database unreachable'));
+    } finally {
+      clearTimeout(timer);
     }
   });
 

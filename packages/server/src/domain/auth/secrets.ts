@@ -1,4 +1,4 @@
-import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 
 /** Characters of a key stored in clear to find it again; the rest is only ever hashed. */
 export const KEY_PREFIX_LENGTH = 12;
@@ -12,10 +12,34 @@ export function keyPrefix(key: string): string {
   return key.slice(0, KEY_PREFIX_LENGTH);
 }
 
-/** API keys are long random secrets, so a fast hash is enough (no brute force to slow down). */
+/** Session tokens and (without a server secret) API keys: long random secrets, so a fast hash is enough. */
 export function hashApiKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
+
+const HMAC_SCHEME = 'hmac-sha256$';
+
+/**
+ * API key hashes. With a server secret kept outside the database (RUNLOG_KEY_SECRET, or the
+ * embedded data directory's key-secret file), keys are stored as HMAC-SHA256, so a leaked
+ * table alone cannot be checked offline. Rows from before (plain SHA-256 hex) still verify,
+ * and `isCurrent` tells the caller to upgrade them.
+ */
+export function createKeyHasher(secret: string | null) {
+  const hmac = (key: string) => createHmac('sha256', secret!).update(key).digest('hex');
+  return {
+    keyed: secret !== null,
+    hash: (key: string): string => (secret === null ? hashApiKey(key) : `${HMAC_SCHEME}${hmac(key)}`),
+    matches(stored: string, key: string): boolean {
+      if (!stored.startsWith(HMAC_SCHEME)) return sameHash(stored, hashApiKey(key));
+      return secret !== null && sameHash(stored.slice(HMAC_SCHEME.length), hmac(key));
+    },
+    /** False for a row that should be rewritten with `hash` (plain SHA-256 while a secret is set). */
+    isCurrent: (stored: string): boolean => secret === null || stored.startsWith(HMAC_SCHEME),
+  };
+}
+
+export type KeyHasher = ReturnType<typeof createKeyHasher>;
 
 export function sameHash(a: string, b: string): boolean {
   const x = Buffer.from(a, 'hex');
