@@ -94,14 +94,14 @@ export async function buildApp({
   app.removeContentTypeParser('text/plain');
 
   const bus = createEventBus(logger);
-  const auth = createAuthService({ db, logger, keyCacheMs, keySecret });
-  const sessions = createSessionsService({ db });
+  const auth = createAuthService({ db, logger, keyCacheMs, keySecret, bus });
+  const sessions = createSessionsService({ db, revoke: auth.credentialsRevoked });
   const pricing = createPricingService({ db });
   const runs = createRunsService({ db, pricing, bus });
   const activities = createActivitiesService({ db, bus });
   const batch = createBatchService({ db, pricing, activities, bus });
   const registry = createRegistryService({ db, pricing, bus });
-  const workspaces = createWorkspacesService({ db, activities });
+  const workspaces = createWorkspacesService({ db, activities, revoke: auth.credentialsRevoked });
   const projects = createProjectsService({ db });
   const signals = createSignalsService({ db });
   const jobs = createJobQueue({ db, logger, schema: jobOptions.schema ?? jobsSchemaFor(realtime.databaseSchema ?? 'public'), pollingIntervalSeconds: jobOptions.pollingIntervalSeconds, queueOptions: jobOptions.queueOptions });

@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../logger.ts';
 
-export type LiveEventType = 'activity_created' | 'run_updated' | 'step_added';
+/** credentials_revoked is not sent to clients: it closes the sockets that relied on them. */
+export type LiveEventType = 'activity_created' | 'run_updated' | 'step_added' | 'credentials_revoked';
 
 export interface LiveEvent {
   tenantId: string;

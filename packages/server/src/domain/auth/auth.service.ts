@@ -3,7 +3,8 @@ import type { Database, Queryable } from '../../db/database.ts';
 import type { Logger } from '../../logger.ts';
 import { NotFoundError, UnauthorizedError } from '../../errors.ts';
 import * as repo from './auth.repository.ts';
-import type { ApiKeyRow, AuthContext, Scope } from './auth.types.ts';
+import { reliesOn, type ApiKeyRow, type AuthContext, type RevokedCredentials, type Scope } from './auth.types.ts';
+import type { EventBus } from '../../realtime/event-bus.ts';
 import { createKeyHasher, generateApiKey, generatePassword, hashApiKey, hashPassword, keyPrefix, type KeyHasher } from './secrets.ts';
 
 export interface AuthServiceDeps {
@@ -13,6 +14,8 @@ export interface AuthServiceDeps {
   keyCacheMs: number;
   /** HMAC secret for API key hashes (RUNLOG_KEY_SECRET or the data directory's file); null: plain SHA-256. */
   keySecret?: string | null;
+  /** Where a revocation is announced (the WebSocket hub, and through it the other nodes). */
+  bus?: Pick<EventBus, 'publish'>;
 }
 
 export interface NewKeyInput {
@@ -47,7 +50,7 @@ async function insertKey(q: Queryable, hasher: KeyHasher, input: NewKeyInput): P
 
 const FIRST_START_KEY = 'admin (created at first start)';
 
-export function createAuthService({ db, logger, keyCacheMs, keySecret = null }: AuthServiceDeps) {
+export function createAuthService({ db, logger, keyCacheMs, keySecret = null, bus }: AuthServiceDeps) {
   const hasher = createKeyHasher(keySecret);
   const cache = new Map<string, { auth: AuthContext; until: number }>();
   const touched = new Map<string, number>();
@@ -88,7 +91,26 @@ export function createAuthService({ db, logger, keyCacheMs, keySecret = null }: 
     return auth;
   }
 
+  /** Drops verified keys of this node's cache that rely on revoked credentials. */
+  function forget(tenantId: string, revoked: RevokedCredentials) {
+    for (const [hash, entry] of cache) if (entry.auth.tenantId === tenantId && reliesOn(entry.auth, revoked)) cache.delete(hash);
+  }
+
+  /**
+   * Credentials of a key, a session or a user are no longer valid: forgotten here at once, and
+   * announced so every node closes the sockets that relied on them and forgets them too.
+   * Call it after the change committed (key revoke, sign-out, membership removal, a user
+   * deactivated or deleted).
+   */
+  function credentialsRevoked(tenantId: string, revoked: RevokedCredentials) {
+    forget(tenantId, revoked);
+    bus?.publish([{ tenantId, type: 'credentials_revoked', seq: 0, data: revoked }]);
+  }
+
   return {
+    forget,
+    credentialsRevoked,
+
     /** `Authorization: Bearer <key>` → who is calling, or 401. */
     async authenticate(header: string | undefined): Promise<AuthContext> {
       const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
@@ -105,7 +127,7 @@ export function createAuthService({ db, logger, keyCacheMs, keySecret = null }: 
     async revokeKey(tenantId: string, id: string): Promise<ApiKeyRow> {
       const row = await repo.revokeApiKey(db, tenantId, id);
       if (!row) throw new NotFoundError('api_key', id);
-      for (const [hash, entry] of cache) if (entry.auth.keyId === id) cache.delete(hash);
+      credentialsRevoked(tenantId, { keyId: id });
       return row;
     },
 

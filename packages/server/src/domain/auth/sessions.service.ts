@@ -4,7 +4,7 @@ import { ConflictError, UnauthorizedError, ValidationError } from '../../errors.
 import { isDatabaseError } from '../../db/database.ts';
 import * as repo from './sessions.repository.ts';
 import { insertUser } from './auth.repository.ts';
-import type { AuthContext, Role, Scope } from './auth.types.ts';
+import type { AuthContext, RevokedCredentials, Role, Scope } from './auth.types.ts';
 import { hashApiKey, hashPassword, needsRehash, verifyPassword } from './secrets.ts';
 
 export const SESSION_COOKIE = 'runlog_session';
@@ -21,7 +21,10 @@ export const ROLE_SCOPES: Record<Role, Scope[]> = {
 /** Keeps password guessing slow: every failed sign-in costs a full scrypt, found user or not. */
 const DUMMY_HASH = hashPassword('not-a-password');
 
-export function createSessionsService({ db }: { db: Database }) {
+/** A session's name in AuthContext.keyId (and so in tickets): derived from its token's hash, never the token. */
+const sessionKeyId = (tokenHash: string) => `session:${tokenHash.slice(0, 32)}`;
+
+export function createSessionsService({ db, revoke }: { db: Database; revoke?: (tenantId: string, revoked: RevokedCredentials) => void }) {
   return {
     async login(email: string, password: string, tenantName?: string) {
       const candidates = (await repo.findLoginCandidates(db, email)).filter((c) => !tenantName || c.tenant_name === tenantName);
@@ -41,12 +44,18 @@ export function createSessionsService({ db }: { db: Database }) {
 
     /** The caller behind a session cookie, or null when it is unknown or expired. */
     async authenticate(token: string): Promise<AuthContext | null> {
-      const session = await repo.findSession(db, hashApiKey(token));
+      const hash = hashApiKey(token);
+      const session = await repo.findSession(db, hash);
       if (!session) return null;
-      return { tenantId: session.tenant_id, keyId: `session:${session.user_id}`, scopes: ROLE_SCOPES[session.role], userId: session.user_id, projectId: null };
+      return { tenantId: session.tenant_id, keyId: sessionKeyId(hash), scopes: ROLE_SCOPES[session.role], userId: session.user_id, projectId: null };
     },
 
-    logout: (token: string) => repo.deleteSession(db, hashApiKey(token)),
+    /** Ends the session; its sockets are closed (on every node). */
+    async logout(token: string): Promise<void> {
+      const hash = hashApiKey(token);
+      const ended = await repo.deleteSession(db, hash);
+      if (ended) revoke?.(ended.tenant_id, { keyId: sessionKeyId(hash) });
+    },
 
     /** `runlog users create` and tests: a user who can sign in. */
     async createUser(u: { tenantId: string; email: string; name?: string | null; role: Role; password: string }) {

@@ -14,6 +14,8 @@ import type { Page, WorkspaceRow, WorkspaceWorkUnitRow } from './workspaces.type
 export interface WorkspacesServiceDeps {
   db: Database;
   activities: Pick<ActivitiesService, 'append' | 'publish'>;
+  /** A user who lost a membership: the sockets of their credentials are closed (they reconnect with what they still have). */
+  revoke?: (tenantId: string, revoked: { userId: string }) => void;
 }
 
 /** The row as the API shows it, with the caller's role in it. */
@@ -60,7 +62,7 @@ async function orNotFound<T>(what: string, id: string, write: () => Promise<T>):
 const pageOf = <K extends string, T>(key: K, result: { rows: T[]; total: number }, page: Page) =>
   ({ [key]: result.rows, total: result.total, limit: page.limit, offset: page.offset }) as Record<K, T[]> & { total: number } & Page;
 
-export function createWorkspacesService({ db, activities }: WorkspacesServiceDeps) {
+export function createWorkspacesService({ db, activities, revoke }: WorkspacesServiceDeps) {
   /**
    * The workspace as the caller may see it, locked for the transaction when `lock`: 404 when
    * it is missing, another tenant's, or hidden from a non-member (permissions.ts).
@@ -187,6 +189,7 @@ export function createWorkspacesService({ db, activities }: WorkspacesServiceDep
         }
         await repo.deleteMember(tx, auth.tenantId, id, userId);
       });
+      revoke?.(auth.tenantId, { userId });
     },
 
     async getMember(auth: AuthContext, id: string, userId: string) {
