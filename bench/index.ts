@@ -21,6 +21,14 @@ const BENCHMARKS: Record<string, Benchmark> = {
     load: () => import('./realtime.ts'),
   },
   signals: { about: 'signal endpoints p50/p95 over HTTP beside seed 001 SQL, 1,000,000 runs / ~10,000,000 steps in PostgreSQL schema bench_signals (kept and reused), or 100,000 runs with --pglite. Flags: --pglite, --reload, --scale N. Env: RUNLOG_BENCH_SCALE, BENCH_SIGNALS_RELOAD, BENCH_SIGNALS_REQUESTS, DATABASE_URL', load: () => import('./signals.ts') },
+  sdk: {
+    about: '@runlog/sdk end to end: records (run create, steps, complete) delivered per second through its batching, and recording cost per record in the caller. Env: BENCH_RUNS, BENCH_STEPS, BENCH_BACKENDS, DATABASE_URL',
+    load: () => import('./sdk.ts'),
+  },
+  write: {
+    about: 'single writes under load (group commit): POST /activities with autocannon beside a bare Fastify + pg INSERT route, and REST runs create + start + complete. Env: BENCH_SECONDS, BENCH_CONNECTIONS, BENCH_RUNS, BENCH_BACKENDS, DATABASE_URL',
+    load: () => import('./write.ts'),
+  },
   worker: {
     about: 'main event-loop lateness during a ~1 s query: PGlite in its worker thread vs on the main thread. Env: BENCH_QUERY_MS',
     load: () => import('./worker.ts'),

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Histogram, type Registry } from 'prom-client';
 import type { Database } from '../db/database.ts';
 import { migrationsCurrent } from '../db/migrate.ts';
 
@@ -10,9 +10,7 @@ function notReady(db: Database, reason: string) {
 }
 
 /** /healthz (process up), /readyz (database reachable, migrations current), /metrics (Prometheus). */
-export function registerOps(app: FastifyInstance, db: Database, { readyTimeoutMs = 2_000 }: { readyTimeoutMs?: number } = {}): void {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+export function registerOps(app: FastifyInstance, db: Database, registry: Registry, { readyTimeoutMs = 2_000 }: { readyTimeoutMs?: number } = {}): void {
   const requests = new Counter({
     name: 'runlog_http_requests_total',
     help: 'HTTP requests answered, by route and status',

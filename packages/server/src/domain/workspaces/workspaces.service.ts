@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { isDatabaseError, type Database, type Queryable } from '../../db/database.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../errors.ts';
-import type { ActivitiesService } from '../activities/activities.service.ts';
+import type { LiveEvent } from '../../events/live-events.ts';
 import type { NewActivity } from '../activities/activities.types.ts';
+import type { WriteService } from '../write/write.service.ts';
 import { hasScope, type AuthContext } from '../auth/auth.types.ts';
 import { accessOf, actorOf, canSee, effectiveRole, requireAction, type Access } from './permissions.ts';
 import * as repo from './workspaces.repository.ts';
@@ -13,7 +14,8 @@ import type { Page, WorkspaceRow, WorkspaceWorkUnitRow } from './workspaces.type
 
 export interface WorkspacesServiceDeps {
   db: Database;
-  activities: Pick<ActivitiesService, 'append' | 'publish'>;
+  writes: Pick<WriteService, 'apply'>;
+  publish: (events: LiveEvent[]) => void;
   /** A user who lost a membership: the sockets of their credentials are closed (they reconnect with what they still have). */
   revoke?: (tenantId: string, revoked: { userId: string }) => void;
 }
@@ -62,7 +64,7 @@ async function orNotFound<T>(what: string, id: string, write: () => Promise<T>):
 const pageOf = <K extends string, T>(key: K, result: { rows: T[]; total: number }, page: Page) =>
   ({ [key]: result.rows, total: result.total, limit: page.limit, offset: page.offset }) as Record<K, T[]> & { total: number } & Page;
 
-export function createWorkspacesService({ db, activities, revoke }: WorkspacesServiceDeps) {
+export function createWorkspacesService({ db, writes, publish, revoke }: WorkspacesServiceDeps) {
   /**
    * The workspace as the caller may see it, locked for the transaction when `lock`: 404 when
    * it is missing, another tenant's, or hidden from a non-member (permissions.ts).
@@ -204,7 +206,7 @@ export function createWorkspacesService({ db, activities, revoke }: WorkspacesSe
 
     /** Hands a registry work unit to the workspace; its `delegation` activity is written last (seq lock). */
     async addWorkUnit(auth: AuthContext, id: string, body: AddWorkUnitBody) {
-      const { unit, activity } = await db.transaction(async (tx) => {
+      const { unit, events } = await db.transaction(async (tx) => {
         const { row, access } = await open(tx, auth, id, true);
         requireAction(access, 'manage_work_units');
         const registered = await repo.findWorkUnit(tx, auth.tenantId, body.work_unit_id);
@@ -217,10 +219,11 @@ export function createWorkspacesService({ db, activities, revoke }: WorkspacesSe
           throw new ConflictError('work_unit_exists', `work unit ${body.work_unit_id} is already in workspace ${id}`, { workspace_id: id, work_unit_id: body.work_unit_id });
         }
         const unit = (await repo.getWorkUnit(tx, auth.tenantId, id, body.work_unit_id))!;
-        const [activity] = await activities.append(tx, auth.tenantId, [delegationActivity(auth, row, unit)]);
-        return { unit, activity: activity! };
+        const activity = delegationActivity(auth, row, unit);
+        const written = await writes.apply(tx, auth.tenantId, [{ type: 'activity.create', id: activity.id, body: activity as unknown as Record<string, unknown>, auth, at: '' }]);
+        return { unit, events: written.events };
       });
-      activities.publish(auth.tenantId, [activity]);
+      publish(events);
       return unit;
     },
 
