@@ -19,7 +19,9 @@ export const ROLE_SCOPES: Record<Role, Scope[]> = {
 };
 
 /** Keeps password guessing slow: every failed sign-in costs a full scrypt, found user or not. */
-const DUMMY_HASH = hashPassword('not-a-password');
+let dummyHash: Promise<string> | null = null;
+/** Made at the first sign-in of an unknown email, not at import: every CLI command imports this file. */
+const DUMMY_HASH = () => (dummyHash ??= hashPassword('not-a-password'));
 
 /** A session's name in AuthContext.keyId (and so in tickets): derived from its token's hash, never the token. */
 const sessionKeyId = (tokenHash: string) => `session:${tokenHash.slice(0, 32)}`;
@@ -32,7 +34,7 @@ export function createSessionsService({ db, revoke }: { db: Database; revoke?: (
         throw new ValidationError('tenant', 'is required: this email belongs to several tenants', { tenants: candidates.map((c) => c.tenant_name) });
       }
       const user = candidates[0];
-      const ok = await verifyPassword(password, user?.password_hash ?? (await DUMMY_HASH));
+      const ok = await verifyPassword(password, user?.password_hash ?? (await DUMMY_HASH()));
       if (!user || !user.password_hash || !ok) throw new UnauthorizedError('email or password is wrong');
       // Hashes made with older parameters are upgraded while the password is at hand.
       if (needsRehash(user.password_hash)) await repo.updatePasswordHash(db, user.tenant_id, user.id, await hashPassword(password));
