@@ -42,6 +42,8 @@ export interface Config {
   requestTimeoutMs: number;
   keepAliveTimeoutMs: number;
   maxConnections: number;
+  /** scrypt cost of new password hashes: N = 2^passwordCost. */
+  passwordCost: number;
 }
 
 export const LOG_LEVELS = Object.freeze(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const);
@@ -83,6 +85,7 @@ const SETTINGS = {
   'request-timeout': 'RUNLOG_REQUEST_TIMEOUT_MS',
   'keep-alive-timeout': 'RUNLOG_KEEP_ALIVE_TIMEOUT_MS',
   'max-connections': 'RUNLOG_MAX_CONNECTIONS',
+  'password-cost': 'RUNLOG_PASSWORD_COST',
 } as const;
 
 export const CONFIG_FLAGS = Object.keys(SETTINGS);
@@ -196,6 +199,7 @@ function hardening(get: (flag: keyof typeof SETTINGS) => [string, string | undef
     requestTimeoutMs: n('request-timeout', 60_000, 100, 3_600_000),
     keepAliveTimeoutMs: n('keep-alive-timeout', 10_000, 100, 600_000),
     maxConnections: n('max-connections', 10_000, 1, 1_000_000),
+    passwordCost: n('password-cost', 17, 14, 20),
   };
 }
 

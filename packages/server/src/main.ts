@@ -3,6 +3,7 @@ import type { Config } from './config.ts';
 import { createLogger } from './logger.ts';
 import { openMigrated } from './runtime.ts';
 import { KEY_SECRET_GUIDANCE, resolveKeySecret } from './domain/auth/key-secret.ts';
+import { setPasswordCost } from './domain/auth/secrets.ts';
 
 /** The settings of the hardening limits and deadlines, as buildApp takes them. */
 function hardeningOptions(config: Config, keySecret: string | null) {
@@ -34,6 +35,7 @@ export async function serve(config: Config, out: (line: string) => void = consol
   const { db, applied, release } = await openMigrated(config);
   if (applied.length > 0) logger.info({ applied }, 'migrations applied');
 
+  setPasswordCost(config.passwordCost);
   const keySecret = resolveKeySecret(config);
   if (keySecret.source === 'none') logger.warn(KEY_SECRET_GUIDANCE);
 

@@ -1,5 +1,6 @@
 import { randomBytes, scryptSync } from 'node:crypto';
-import { describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { setPasswordCost } from '../src/domain/auth/secrets.ts';
 import { BACKENDS, createTenant, type TestContext } from './helpers.ts';
 import { useAppWith } from './hardening-helpers.ts';
 
@@ -75,6 +76,9 @@ describe.each(BACKENDS)('sign-in brakes on %s', (backend) => {
 
 describe.each(BACKENDS)('password hashes on %s', (backend) => {
   const ctx = useAppWith(backend);
+  // The shipped cost (helpers.ts lowers it for the other tests).
+  beforeAll(() => setPasswordCost(17));
+  afterAll(() => setPasswordCost(14));
 
   it('stores the algorithm and parameters with each hash, at current cost', async () => {
     const email = `new-${randomBytes(4).toString('hex')}@example.com`;

@@ -8,6 +8,10 @@ import { openPglite } from '../src/db/pglite.ts';
 import { openPostgres } from '../src/db/postgres.ts';
 import type { Scope } from '../src/domain/auth/auth.types.ts';
 import { createLogger } from '../src/logger.ts';
+import { setPasswordCost } from '../src/domain/auth/secrets.ts';
+
+// Tests hash passwords at the lowest cost the settings allow (2^14); hardening.sign-in.test.ts checks the shipped one.
+setPasswordCost(14);
 
 export type Backend = 'pglite' | 'postgres';
 

@@ -59,6 +59,14 @@ export interface ScryptParams {
 
 /** Current guidance for scrypt (OWASP Password Storage Cheat Sheet): N=2^17, r=8, p=1, 128 MiB a hash. */
 export const PASSWORD_PARAMS: ScryptParams = Object.freeze({ N: 2 ** 17, r: 8, p: 1 });
+/** The cost in force (RUNLOG_PASSWORD_COST, read once at start): N = 2^cost. */
+let current: ScryptParams = PASSWORD_PARAMS;
+
+/** Sets N = 2^cost for new hashes; hashes of another cost are rehashed at their next sign-in. */
+export function setPasswordCost(cost: number): void {
+  current = Object.freeze({ ...PASSWORD_PARAMS, N: 2 ** cost });
+}
+
 /** What `scrypt$salt$hash` (no parameters stored) was made with: Node's defaults. */
 const LEGACY_PARAMS: ScryptParams = Object.freeze({ N: 16_384, r: 8, p: 1 });
 /** Stored parameters are read back, so they are bounded: a bad row must not exhaust memory. */
@@ -105,7 +113,7 @@ function parseStored(stored: string): StoredPassword | null {
 }
 
 /** Passwords are chosen by people: scrypt, salted, its parameters stored with it (`scrypt$N$r$p$salt$hash`). */
-export async function hashPassword(password: string, params: ScryptParams = PASSWORD_PARAMS): Promise<string> {
+export async function hashPassword(password: string, params: ScryptParams = current): Promise<string> {
   const salt = randomBytes(16);
   const hash = await limited(() => scryptAsync(password, salt, 32, params));
   return `scrypt$${params.N}$${params.r}$${params.p}$${salt.toString('base64url')}$${hash.toString('base64url')}`;
@@ -121,5 +129,5 @@ export async function verifyPassword(password: string, stored: string): Promise<
 /** True when a hash was made with other (older, cheaper) parameters than today's: rehash it at the next sign-in. */
 export function needsRehash(stored: string): boolean {
   const parsed = parseStored(stored);
-  return !parsed || parsed.params.N !== PASSWORD_PARAMS.N || parsed.params.r !== PASSWORD_PARAMS.r || parsed.params.p !== PASSWORD_PARAMS.p;
+  return !parsed || parsed.params.N !== current.N || parsed.params.r !== current.r || parsed.params.p !== current.p;
 }
