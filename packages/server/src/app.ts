@@ -7,6 +7,8 @@ import type { Logger } from './logger.ts';
 import { activitiesRoutes } from './domain/activities/activities.routes.ts';
 import { batchRoutes } from './ingest/batch/batch.routes.ts';
 import { claudeCodeRoutes } from './ingest/claude-code/claude-code.routes.ts';
+import { sessionUsageRoutes } from './ingest/claude-code/usage.routes.ts';
+import { otlpRoutes } from './ingest/otlp/otlp.routes.ts';
 import { authRoutes } from './domain/auth/auth.routes.ts';
 import { pricingRoutes } from './domain/pricing/pricing.routes.ts';
 import { runsRoutes } from './domain/runs/runs.routes.ts';
@@ -14,6 +16,10 @@ import { registryRoutes } from './domain/registry/registry.routes.ts';
 import { workspacesRoutes } from './domain/workspaces/workspaces.routes.ts';
 import { projectsRoutes } from './domain/projects/projects.routes.ts';
 import { signalsRoutes } from './domain/signals/signals.routes.ts';
+import { renderingRoutes } from './domain/rendering/rendering.routes.ts';
+import { assistantSessionsRoutes } from './domain/assistant-sessions/assistant-sessions.routes.ts';
+import { registerDashboard } from './http/dashboard.ts';
+import { dashboardRoutes } from './domain/dashboard/dashboard.routes.ts';
 import { buildContainer, type Container, type ContainerOptions } from './container.ts';
 import { listeningUrl } from './jobs/dispatch-run.ts';
 import { startJobWorkers } from './jobs/workers.ts';
@@ -83,7 +89,10 @@ export async function buildApp({
   await jobs.start();
   app.addHook('onClose', () => jobs.stop());
   const apiUrl = () => `${publicUrl ?? listeningUrl(app.server.address())}${API_PREFIX}`;
-  if (runJobs) await startJobWorkers(container, { stallTimeoutMs, apiUrl });
+  if (runJobs) {
+    const workers = await startJobWorkers(container, { stallTimeoutMs, apiUrl });
+    app.addHook('onClose', () => workers.stop());
+  }
 
   await app.register(swagger, {
     openapi: {
@@ -102,17 +111,21 @@ export async function buildApp({
   registerAuthHook(app as unknown as FastifyInstance, auth, sessions);
 
   await app.register(async (api) => {
-    const { pricing, runs, projects, signals, activities, batch, registry, execution, claudeCode, workspaces } = services;
+    const { pricing, runs, projects, signals, activities, batch, registry, execution, claudeCode, workspaces, rendering } = services;
     await api.register(authRoutes, { auth, sessions, signInGuard });
     await api.register(pricingRoutes, { pricing });
     await api.register(runsRoutes, { runs });
     await api.register(projectsRoutes, { projects });
     await api.register(signalsRoutes, { signals, runs });
     await api.register(activitiesRoutes, { activities });
+    await api.register(renderingRoutes, { rendering });
     await api.register(batchRoutes, { batch });
     await api.register(registryRoutes, { registry, execution });
     await api.register(claudeCodeRoutes, { claudeCode });
+    await api.register(sessionUsageRoutes, { db });
     await api.register(workspacesRoutes, { workspaces });
+    await api.register(assistantSessionsRoutes, { db });
+    await api.register(dashboardRoutes, { db, sessions });
   }, { prefix: API_PREFIX });
 
   // Realtime (SPEC §5): GET /ws, POST /api/v1/ws-ticket, the hub and the LISTEN/NOTIFY bridge.
@@ -127,7 +140,11 @@ export async function buildApp({
     },
   });
 
+  // OTLP/HTTP receivers at the root, where exporters post by default (/v1/traces, /v1/logs, /v1/metrics).
+  await app.register(otlpRoutes, { db, writes: services.writes, publish: services.bus.publish, bodyLimitBytes });
+
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  registerDashboard(app as unknown as FastifyInstance);
 
   return { app, services };
 }

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import path from 'node:path';
+import { loadRenderingSettings, type RenderingSettings } from './domain/rendering/rendering.settings.ts';
 
 /**
  * Every setting of the process, parsed once at start. Nothing else reads process.env.
@@ -44,6 +45,10 @@ export interface Config {
   maxConnections: number;
   /** scrypt cost of new password hashes: N = 2^passwordCost. */
   passwordCost: number;
+  /** The render worker and the optional LLM analyzer (RUNLOG_RENDER_*, RUNLOG_LLM_*). */
+  rendering: RenderingSettings;
+  /** Whether `runlog serve` works the background jobs (else `runlog worker` processes do). */
+  jobs: boolean;
 }
 
 export const LOG_LEVELS = Object.freeze(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const);
@@ -86,6 +91,7 @@ const SETTINGS = {
   'keep-alive-timeout': 'RUNLOG_KEEP_ALIVE_TIMEOUT_MS',
   'max-connections': 'RUNLOG_MAX_CONNECTIONS',
   'password-cost': 'RUNLOG_PASSWORD_COST',
+  jobs: 'RUNLOG_JOBS',
 } as const;
 
 export const CONFIG_FLAGS = Object.keys(SETTINGS);
@@ -160,6 +166,9 @@ export function loadConfig(flags: Source = {}, env: Source = process.env): Confi
   if (/\s/.test(host)) throw new ConfigError(hostName, `is not a host name: "${hostRaw}"`);
   const port = int(portName, portRaw, 3001, 0, 65535);
   const [publicName, publicRaw] = get('public-url');
+  const [jobsName, jobsRaw] = get('jobs');
+  const jobs = (jobsRaw?.trim().toLowerCase() || 'on');
+  if (jobs !== 'on' && jobs !== 'off') throw new ConfigError(jobsName, `must be on or off, got "${jobsRaw}"`);
 
   return {
     port,
@@ -174,6 +183,8 @@ export function loadConfig(flags: Source = {}, env: Source = process.env): Confi
     keyCacheMs: int(get('key-cache')[0], get('key-cache')[1], 10_000, 0, 3_600_000),
     shutdownTimeoutMs: int(get('shutdown-timeout')[0], get('shutdown-timeout')[1], 10_000, 0, 600_000),
     publicUrl: publicRaw?.trim() ? baseUrl(publicName, publicRaw.trim()) : `http://${urlHost(host)}:${port}`,
+    rendering: loadRenderingSettings(env),
+    jobs: jobs === 'on',
     ...hardening(get),
   };
 }

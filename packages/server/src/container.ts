@@ -18,6 +18,10 @@ import { QUEUES } from './jobs/queues.ts';
 import { createEventBus } from './realtime/event-bus.ts';
 import { createWriteMetrics } from './ops/write-metrics.ts';
 import { Registry, collectDefaultMetrics } from 'prom-client';
+import { createRenderSignal } from './domain/rendering/render-signal.ts';
+import { createRenderingMetrics } from './domain/rendering/rendering.metrics.ts';
+import { createRenderingService } from './domain/rendering/rendering.service.ts';
+import { DEFAULT_RENDERING, type RenderingSettings } from './domain/rendering/rendering.settings.ts';
 
 export interface ContainerOptions {
   db: Database;
@@ -31,6 +35,8 @@ export interface ContainerOptions {
   jobs?: { schema?: string; pollingIntervalSeconds?: number; queueOptions?: JobQueueOptions['queueOptions']; background?: boolean };
   /** Group commit: how long an idle tenant's first write waits for company, and the largest group. */
   write?: { windowMs?: number; maxGroup?: number };
+  /** The render worker and the optional LLM analyzer (SPEC §6). */
+  rendering?: Partial<RenderingSettings>;
 }
 
 /**
@@ -38,7 +44,7 @@ export interface ContainerOptions {
  * app (`runlog serve`) and the job worker (`runlog worker`) both start from a container;
  * each service gets only the narrow dependencies it uses.
  */
-export function buildContainer({ db, logger, keyCacheMs = 10_000, keySecret = null, databaseSchema = 'public', jobs: jobOptions = {}, write = {} }: ContainerOptions) {
+export function buildContainer({ db, logger, keyCacheMs = 10_000, keySecret = null, databaseSchema = 'public', jobs: jobOptions = {}, write = {}, rendering = {} }: ContainerOptions) {
   const bus = createEventBus(logger);
   const publish = bus.publish;
   // One metrics registry for the process: HTTP, writes and jobs report into it, /metrics reads it.
@@ -54,6 +60,9 @@ export function buildContainer({ db, logger, keyCacheMs = 10_000, keySecret = nu
   const auth = createAuthService({ db, logger, keyCacheMs, keySecret, bus });
   // Revoked credentials close the sockets that relied on them (on every node).
   const workspaces = createWorkspacesService({ db, writes, publish, revoke: auth.credentialsRevoked });
+  // What the render worker needs (started with the other job workers); the signal wakes it for a retry.
+  const renderSignal = createRenderSignal();
+  const renderingParts = { settings: { ...DEFAULT_RENDERING, ...rendering }, metrics: createRenderingMetrics(db, registry), signal: renderSignal };
   const services = {
     bus,
     auth,
@@ -63,7 +72,7 @@ export function buildContainer({ db, logger, keyCacheMs = 10_000, keySecret = nu
     runs: createRunsService({ db, writes }),
     activities: createActivitiesService({ db, writes }),
     batch: createBatchService({ db, writes, publish }),
-    claudeCode: createClaudeCodeService({ writes }),
+    claudeCode: createClaudeCodeService({ db, writes }),
     registry: createRegistryService({ db, writes, publish }),
     execution: createExecutionService({
       db, writes, workspaces, enqueueDispatch: (tx, job) => jobs.sendInTx(tx, QUEUES.dispatchRun, job),
@@ -71,9 +80,10 @@ export function buildContainer({ db, logger, keyCacheMs = 10_000, keySecret = nu
     workspaces,
     projects: createProjectsService({ db }),
     signals: createSignalsService({ db }),
+    rendering: createRenderingService({ db, wake: renderSignal.wake }),
     jobs,
   };
-  return { db, logger, registry, services };
+  return { db, logger, registry, services, rendering: renderingParts };
 }
 
 export type Container = ReturnType<typeof buildContainer>;

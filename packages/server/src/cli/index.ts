@@ -6,6 +6,7 @@ const USAGE = `usage: runlog <command> [options]
 commands:
   serve                         serve the API and dashboard (default)
   migrate                       apply database migrations and exit
+  worker                        background jobs only, no HTTP (PostgreSQL; beside serve --jobs off)
   keys create --tenant <name> --scopes ingest,read [--name <n>] [--json]
   keys list --tenant <name> [--json]
   keys revoke --tenant <name> <key id>
@@ -17,7 +18,8 @@ settings (flag or environment):
   --port PORT (3001)  --host HOST (127.0.0.1)  --data-dir RUNLOG_DATA_DIR (./runlog-data)
   --database-url DATABASE_URL  --database-schema RUNLOG_DATABASE_SCHEMA (public)
   --init-api-key RUNLOG_INIT_API_KEY  --log-level LOG_LEVEL (info)
-  --stall-timeout RUNLOG_STALL_TIMEOUT_MS (300000)  --body-limit RUNLOG_BODY_LIMIT_BYTES (5242880)`;
+  --stall-timeout RUNLOG_STALL_TIMEOUT_MS (300000)  --body-limit RUNLOG_BODY_LIMIT_BYTES (5242880)
+  --jobs RUNLOG_JOBS (on: serve works the background jobs; off: runlog worker processes do)`;
 
 type Command = (argv: string[]) => Promise<number>;
 /** Each command is loaded only when it runs: `runlog hook` fires on every tool call and must start fast. */
@@ -27,6 +29,7 @@ const COMMANDS: Record<string, Command> = {
   keys: async (argv) => (await import('./keys.ts')).keysCommand(argv),
   hook: async (argv) => (await import('./hook.ts')).hookCommand(argv),
   users: async (argv) => (await import('./users.ts')).usersCommand(argv),
+  worker: async (argv) => (await import('./worker.ts')).workerCommand(argv),
 };
 
 /** Runs one command; returns the exit code. A bad setting is one line on stderr and exit 2. */
