@@ -5,7 +5,6 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Database } from './db/database.ts';
 import type { Logger } from './logger.ts';
 import { activitiesRoutes } from './domain/activities/activities.routes.ts';
-import { sameOrigin, sessionToken } from './domain/auth/sessions.service.ts';
 import { batchRoutes } from './ingest/batch/batch.routes.ts';
 import { claudeCodeRoutes } from './ingest/claude-code/claude-code.routes.ts';
 import { sessionUsageRoutes } from './ingest/claude-code/usage.routes.ts';
@@ -25,8 +24,11 @@ import { dashboardRoutes } from './domain/dashboard/dashboard.routes.ts';
 import { buildContainer, type Container, type ContainerOptions } from './container.ts';
 import { listeningUrl } from './jobs/dispatch-run.ts';
 import { startJobWorkers } from './jobs/workers.ts';
-import { registerAuthHook } from './http/auth-hook.ts';
-import { registerErrorHandler } from './http/error-handler.ts';
+import { fromOwnPages, registerAuthHook, sessionTokenOf } from './http/auth-hook.ts';
+import cookie from '@fastify/cookie';
+import { DEFAULT_RATE_LIMITS, registerRateLimits, type RateLimits } from './http/rate-limits.ts';
+import { httpLimits, type HttpLimits } from './http/connection-limits.ts';
+import { frameworkErrors, MAX_PARAM_LENGTH, registerErrorHandler } from './http/error-handler.ts';
 import { ErrorBody } from './http/schemas.ts';
 import { ForbiddenError } from './errors.ts';
 import { buildValidator } from './http/validation.ts';
@@ -43,14 +45,24 @@ export interface AppOptions extends Omit<ContainerOptions, 'databaseSchema'> {
   publicUrl?: string;
   /** Work background jobs in this process (default); false when `runlog worker` processes do. */
   runJobs?: boolean;
+  /** Proxies whose X-Forwarded-* headers are believed (RUNLOG_TRUST_PROXY): client address and https. */
+  trustProxy?: boolean | string;
+  /** Sign-in and unauthenticated request limits (per node). */
+  rateLimits?: Partial<RateLimits>;
+  /** /readyz answers 503 when the database has not answered in this long. */
+  readyTimeoutMs?: number;
+  /** Idle and slow connections (README: settings). */
+  http?: Partial<HttpLimits>;
 }
 
 export const API_PREFIX = '/api/v1';
 
 /** Builds the whole HTTP app on a database; tests build one per file. */
 export async function buildApp({
-  bodyLimitBytes = 5 * 1024 * 1024, realtime = {}, stallTimeoutMs = 5 * 60_000, publicUrl, runJobs = true, ...options
+  bodyLimitBytes = 5 * 1024 * 1024, realtime = {}, stallTimeoutMs = 5 * 60_000, publicUrl, runJobs = true,
+  trustProxy = false, rateLimits = {}, readyTimeoutMs, http = {}, ...options
 }: AppOptions) {
+  const limits = httpLimits(http);
   const container: Container = buildContainer({
     ...options, databaseSchema: realtime.databaseSchema, jobs: { ...options.jobs, background: runJobs },
   });
@@ -60,11 +72,17 @@ export async function buildApp({
     loggerInstance: logger,
     bodyLimit: bodyLimitBytes,
     return503OnClosing: true,
+    trustProxy,
+    ...limits.fastify,
+    // Every id a create route accepts must be addressable in a path (ids: 200 characters).
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors,
     // The factory signature is wider than Fastify's published type; it is called the same way.
     schemaController: { compilersFactory: { buildValidator: buildValidator as never } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   registerErrorHandler(app as unknown as FastifyInstance);
+  app.server.maxConnections = limits.maxConnections;
 
   // JSON only (OTLP protobuf gets its own parser on its route); anything else is a 415.
   app.removeContentTypeParser('text/plain');
@@ -88,12 +106,14 @@ export async function buildApp({
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.addSchema(ErrorBody);
 
-  registerOps(app as unknown as FastifyInstance, db, container.registry);
+  registerOps(app as unknown as FastifyInstance, db, container.registry, { readyTimeoutMs });
+  await app.register(cookie);
+  const signInGuard = await registerRateLimits(app as unknown as FastifyInstance, { ...DEFAULT_RATE_LIMITS, ...rateLimits });
   registerAuthHook(app as unknown as FastifyInstance, auth, sessions);
 
   await app.register(async (api) => {
     const { pricing, runs, projects, signals, activities, batch, registry, execution, claudeCode, workspaces, rendering, users } = services;
-    await api.register(authRoutes, { auth, sessions });
+    await api.register(authRoutes, { auth, sessions, signInGuard });
     await api.register(pricingRoutes, { pricing });
     await api.register(runsRoutes, { runs });
     await api.register(projectsRoutes, { projects });
@@ -115,9 +135,9 @@ export async function buildApp({
     ...realtime, bus: services.bus, db, auth, logger, apiPrefix: API_PREFIX,
     // The dashboard's socket: its session cookie, only from this server's own pages.
     authenticateSession: async (request) => {
-      const token = sessionToken(request.headers.cookie);
+      const token = sessionTokenOf(request);
       if (!token) return null;
-      if (!sameOrigin(request.headers.origin, request.headers.host)) throw new ForbiddenError('the live feed by cookie is only for this server\'s own pages');
+      if (!fromOwnPages(request.headers)) throw new ForbiddenError('the live feed by cookie is only for this server\'s own pages');
       return sessions.authenticate(token);
     },
   });

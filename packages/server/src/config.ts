@@ -22,6 +22,29 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** Where executors reach this server (the callback URLs of a dispatched run); no trailing slash. */
   publicUrl: string;
+  /** Proxies whose X-Forwarded-For/-Proto are believed: true (any), or addresses/CIDRs; false: none. */
+  trustProxy: boolean | string;
+  /** HMAC secret of API key hashes; kept outside the database. */
+  keySecret: string | null;
+  /** Sign-in attempts per account, and per client address, in loginWindowMs; then 429. */
+  loginMaxAttempts: number;
+  loginAddressMaxAttempts: number;
+  loginWindowMs: number;
+  /** Requests a minute per address without credentials (0: unlimited). */
+  anonymousRateLimit: number;
+  /** Server mode: deadline of one statement of a request, of one statement of the minute job, and of getting a connection. */
+  statementTimeoutMs: number;
+  jobStatementTimeoutMs: number;
+  dbConnectTimeoutMs: number;
+  /** /readyz answers 503 when the database has not answered in this long. */
+  readyTimeoutMs: number;
+  /** HTTP server: time to receive a request's headers, its whole body, an idle keep-alive connection's life, and the connection cap. */
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  maxConnections: number;
+  /** scrypt cost of new password hashes: N = 2^passwordCost. */
+  passwordCost: number;
   /** The render worker and the optional LLM analyzer (RUNLOG_RENDER_*, RUNLOG_LLM_*). */
   rendering: RenderingSettings;
   /** Whether `runlog serve` works the background jobs (else `runlog worker` processes do). */
@@ -53,6 +76,21 @@ const SETTINGS = {
   'key-cache': 'RUNLOG_KEY_CACHE_MS',
   'shutdown-timeout': 'RUNLOG_SHUTDOWN_TIMEOUT_MS',
   'public-url': 'RUNLOG_PUBLIC_URL',
+  'trust-proxy': 'RUNLOG_TRUST_PROXY',
+  'key-secret': 'RUNLOG_KEY_SECRET',
+  'login-max-attempts': 'RUNLOG_LOGIN_MAX_ATTEMPTS',
+  'login-address-max-attempts': 'RUNLOG_LOGIN_ADDRESS_MAX_ATTEMPTS',
+  'login-window': 'RUNLOG_LOGIN_WINDOW_MS',
+  'anonymous-rate-limit': 'RUNLOG_ANONYMOUS_RATE_LIMIT',
+  'statement-timeout': 'RUNLOG_STATEMENT_TIMEOUT_MS',
+  'job-statement-timeout': 'RUNLOG_JOB_STATEMENT_TIMEOUT_MS',
+  'db-connect-timeout': 'RUNLOG_DB_CONNECT_TIMEOUT_MS',
+  'ready-timeout': 'RUNLOG_READY_TIMEOUT_MS',
+  'headers-timeout': 'RUNLOG_HEADERS_TIMEOUT_MS',
+  'request-timeout': 'RUNLOG_REQUEST_TIMEOUT_MS',
+  'keep-alive-timeout': 'RUNLOG_KEEP_ALIVE_TIMEOUT_MS',
+  'max-connections': 'RUNLOG_MAX_CONNECTIONS',
+  'password-cost': 'RUNLOG_PASSWORD_COST',
   jobs: 'RUNLOG_JOBS',
 } as const;
 
@@ -83,6 +121,14 @@ function baseUrl(name: string, raw: string): string {
 function urlHost(host: string): string {
   const reachable = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   return reachable.includes(':') ? `[${reachable}]` : reachable;
+}
+
+function trustProxy(name: string, raw: string | undefined): boolean | string {
+  const value = raw?.trim() ?? '';
+  if (value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  if (!/^[0-9A-Fa-f.:/]+(\s*,\s*[0-9A-Fa-f.:/]+)*$/.test(value)) throw new ConfigError(name, `must be true, false, or addresses/CIDRs separated by commas, got "${raw}"`);
+  return value;
 }
 
 /** Reads config from parsed flags (already split out of argv) and an environment. */
@@ -139,6 +185,32 @@ export function loadConfig(flags: Source = {}, env: Source = process.env): Confi
     publicUrl: publicRaw?.trim() ? baseUrl(publicName, publicRaw.trim()) : `http://${urlHost(host)}:${port}`,
     rendering: loadRenderingSettings(env),
     jobs: jobs === 'on',
+    ...hardening(get),
+  };
+}
+
+/** The limits and deadlines a public service needs (README: settings). */
+function hardening(get: (flag: keyof typeof SETTINGS) => [string, string | undefined]) {
+  const n = (flag: keyof typeof SETTINGS, fallback: number, min: number, max: number) => int(get(flag)[0], get(flag)[1], fallback, min, max);
+  const [secretName, secretRaw] = get('key-secret');
+  const keySecret = secretRaw?.trim() || null;
+  if (keySecret && keySecret.length < 16) throw new ConfigError(secretName, 'must be at least 16 characters (e.g. `openssl rand -base64 32`)');
+  return {
+    trustProxy: trustProxy(...get('trust-proxy')),
+    keySecret,
+    loginMaxAttempts: n('login-max-attempts', 10, 1, 1_000_000),
+    loginAddressMaxAttempts: n('login-address-max-attempts', 50, 1, 1_000_000),
+    loginWindowMs: n('login-window', 15 * 60_000, 1_000, 86_400_000),
+    anonymousRateLimit: n('anonymous-rate-limit', 600, 0, 1_000_000),
+    statementTimeoutMs: n('statement-timeout', 15_000, 100, 3_600_000),
+    jobStatementTimeoutMs: n('job-statement-timeout', 300_000, 100, 86_400_000),
+    dbConnectTimeoutMs: n('db-connect-timeout', 5_000, 100, 600_000),
+    readyTimeoutMs: n('ready-timeout', 2_000, 100, 60_000),
+    headersTimeoutMs: n('headers-timeout', 10_000, 100, 600_000),
+    requestTimeoutMs: n('request-timeout', 60_000, 100, 3_600_000),
+    keepAliveTimeoutMs: n('keep-alive-timeout', 10_000, 100, 600_000),
+    maxConnections: n('max-connections', 10_000, 1, 1_000_000),
+    passwordCost: n('password-cost', 17, 14, 20),
   };
 }
 

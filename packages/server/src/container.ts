@@ -30,6 +30,8 @@ export interface ContainerOptions {
   db: Database;
   logger: Logger;
   keyCacheMs?: number;
+  /** HMAC secret of API key hashes (null: plain SHA-256, as before). */
+  keySecret?: string | null;
   /** Runlog's schema on a PostgreSQL server (the job queue's sits beside it). */
   databaseSchema?: string;
   /** The job queue's schema and worker polling. */
@@ -45,7 +47,7 @@ export interface ContainerOptions {
  * app (`runlog serve`) and the job worker (`runlog worker`) both start from a container;
  * each service gets only the narrow dependencies it uses.
  */
-export function buildContainer({ db, logger, keyCacheMs = 10_000, databaseSchema = 'public', jobs: jobOptions = {}, write = {}, rendering = {} }: ContainerOptions) {
+export function buildContainer({ db, logger, keyCacheMs = 10_000, keySecret = null, databaseSchema = 'public', jobs: jobOptions = {}, write = {}, rendering = {} }: ContainerOptions) {
   const bus = createEventBus(logger);
   const publish = bus.publish;
   // One metrics registry for the process: HTTP, writes and jobs report into it, /metrics reads it.
@@ -58,16 +60,17 @@ export function buildContainer({ db, logger, keyCacheMs = 10_000, databaseSchema
     db, logger, schema: jobOptions.schema ?? jobsSchemaFor(databaseSchema),
     pollingIntervalSeconds: jobOptions.pollingIntervalSeconds, queueOptions: jobOptions.queueOptions, background: jobOptions.background,
   });
-  const auth = createAuthService({ db, logger, keyCacheMs });
-  const workspaces = createWorkspacesService({ db, writes, publish });
+  const auth = createAuthService({ db, logger, keyCacheMs, keySecret, bus });
+  // Revoked credentials close the sockets that relied on them (on every node).
+  const workspaces = createWorkspacesService({ db, writes, publish, revoke: auth.credentialsRevoked });
   // What the render worker needs (started with the other job workers); the signal wakes it for a retry.
   const renderSignal = createRenderSignal();
   const renderingParts = { settings: { ...DEFAULT_RENDERING, ...rendering }, metrics: createRenderingMetrics(db, registry), signal: renderSignal };
-  const sessions = createSessionsService({ db });
+  const sessions = createSessionsService({ db, revoke: auth.credentialsRevoked });
   const retention = createRetentionService({ db });
   registerRetentionMetrics(registry, retention);
-  // closeUserSockets: where the realtime hub ends a deactivated user's open sockets.
-  const closeUserSockets = (_tenantId: string, _userId: string) => {};
+  // A deactivated user's open sockets close on every node, and their cached keys are forgotten.
+  const closeUserSockets = (tenantId: string, userId: string) => auth.credentialsRevoked(tenantId, { userId });
   const services = {
     bus,
     auth,

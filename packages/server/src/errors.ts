@@ -48,3 +48,9 @@ export class UnavailableError extends AppError {
     super(503, 'unavailable', message);
   }
 }
+
+export class RateLimitedError extends AppError {
+  constructor(message: string, retryAfterSeconds: number, details: Record<string, unknown> = {}) {
+    super(429, 'rate_limited', message, { retry_after_seconds: retryAfterSeconds, ...details });
+  }
+}

@@ -2,6 +2,29 @@ import { buildApp, API_PREFIX } from './app.ts';
 import type { Config } from './config.ts';
 import { createLogger } from './logger.ts';
 import { openMigrated } from './runtime.ts';
+import { KEY_SECRET_GUIDANCE, resolveKeySecret } from './domain/auth/key-secret.ts';
+import { setPasswordCost } from './domain/auth/secrets.ts';
+
+/** The settings of the hardening limits and deadlines, as buildApp takes them. */
+function hardeningOptions(config: Config, keySecret: string | null) {
+  return {
+    trustProxy: config.trustProxy,
+    keySecret,
+    readyTimeoutMs: config.readyTimeoutMs,
+    rateLimits: {
+      loginPerAccount: config.loginMaxAttempts,
+      loginPerAddress: config.loginAddressMaxAttempts,
+      loginWindowMs: config.loginWindowMs,
+      anonymousPerMinute: config.anonymousRateLimit,
+    },
+    http: {
+      headersTimeoutMs: config.headersTimeoutMs,
+      requestTimeoutMs: config.requestTimeoutMs,
+      keepAliveTimeoutMs: config.keepAliveTimeoutMs,
+      maxConnections: config.maxConnections,
+    },
+  };
+}
 
 /**
  * `runlog serve`: config → database → migrations → first-start bootstrap → app → listen.
@@ -12,10 +35,15 @@ export async function serve(config: Config, out: (line: string) => void = consol
   const { db, applied, release } = await openMigrated(config);
   if (applied.length > 0) logger.info({ applied }, 'migrations applied');
 
+  setPasswordCost(config.passwordCost);
+  const keySecret = resolveKeySecret(config);
+  if (keySecret.source === 'none') logger.warn(KEY_SECRET_GUIDANCE);
+
   const { app, services } = await buildApp({
     db, logger, bodyLimitBytes: config.bodyLimitBytes, keyCacheMs: config.keyCacheMs, stallTimeoutMs: config.stallTimeoutMs,
     publicUrl: config.publicUrl, runJobs: config.jobs,
     rendering: config.rendering,
+    ...hardeningOptions(config, keySecret.secret),
     // Server mode: the realtime hub LISTENs on its own connection for the other nodes' events.
     realtime: { databaseUrl: config.databaseUrl, databaseSchema: config.databaseSchema },
   });

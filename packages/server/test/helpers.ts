@@ -9,6 +9,10 @@ import { openPostgres } from '../src/db/postgres.ts';
 import type { Scope } from '../src/domain/auth/auth.types.ts';
 import { createLogger } from '../src/logger.ts';
 import type { RenderingSettings } from '../src/domain/rendering/rendering.settings.ts';
+import { setPasswordCost } from '../src/domain/auth/secrets.ts';
+
+// Tests hash passwords at the lowest cost the settings allow (2^14); hardening.sign-in.test.ts checks the shipped one.
+setPasswordCost(14);
 
 export type Backend = 'pglite' | 'postgres';
 

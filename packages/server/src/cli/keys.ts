@@ -2,6 +2,7 @@ import { ConfigError, loadConfig, parseFlags } from '../config.ts';
 import { createAuthService } from '../domain/auth/auth.service.ts';
 import { SCOPES, type Scope } from '../domain/auth/auth.types.ts';
 import { createLogger } from '../logger.ts';
+import { resolveKeySecret } from '../domain/auth/key-secret.ts';
 import { openMigrated } from '../runtime.ts';
 
 const FLAGS = {
@@ -32,7 +33,8 @@ export async function keysCommand(argv: string[]): Promise<number> {
   const config = loadConfig(values as Record<string, string>);
   const { db, release } = await openMigrated(config);
   try {
-    const auth = createAuthService({ db, logger: createLogger('silent'), keyCacheMs: 0 });
+    // The same key secret as the server's, or the keys it creates would not verify there.
+    const auth = createAuthService({ db, logger: createLogger('silent'), keyCacheMs: 0, keySecret: resolveKeySecret(config).secret });
     if (action === 'create') {
       const tenant = await auth.ensureTenant(tenantName);
       const { key, row } = await auth.createKey({

@@ -3,6 +3,7 @@ import { createAuthService } from '../domain/auth/auth.service.ts';
 import { ROLES, type Role } from '../domain/auth/auth.types.ts';
 import { generatePassword } from '../domain/auth/secrets.ts';
 import { createSessionsService } from '../domain/auth/sessions.service.ts';
+import { setPasswordCost } from '../domain/auth/secrets.ts';
 import { createLogger } from '../logger.ts';
 import { openMigrated } from '../runtime.ts';
 
@@ -32,7 +33,9 @@ export async function usersCommand(argv: string[], env: NodeJS.ProcessEnv = proc
   const password = env.RUNLOG_USER_PASSWORD || generatePassword();
   if (password.length < 8) throw new ConfigError('RUNLOG_USER_PASSWORD', 'must be at least 8 characters');
 
-  const { db, release } = await openMigrated(loadConfig(values as Record<string, string>));
+  const config = loadConfig(values as Record<string, string>);
+  setPasswordCost(config.passwordCost);
+  const { db, release } = await openMigrated(config);
   try {
     const tenant = await createAuthService({ db, logger: createLogger('silent'), keyCacheMs: 0 }).ensureTenant(tenantName);
     const user = await createSessionsService({ db }).createUser({ tenantId: tenant.id, email, name: (values.name as string | undefined) ?? null, role, password });

@@ -20,6 +20,13 @@ export interface Database extends Queryable {
   /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /** Statements allowed a longer deadline than a request's (the minute job); absent: no deadlines here. */
+  longRunning?(): Queryable;
+}
+
+/** Where the minute job's statements go: with the longer deadline where the adapter has deadlines. */
+export function longRunning(db: Database): Queryable {
+  return db.longRunning?.() ?? db;
 }
 
 /** A database error as both adapters report it (the PostgreSQL error fields we use). */
@@ -35,9 +42,12 @@ export function isDatabaseError(err: unknown, code?: string): err is Error & Dat
   return code === undefined || (err as DatabaseErrorFields).code === code;
 }
 
-/** Class 08 (connection) and 57P (shutdown) errors mean the database is out of reach. */
+/**
+ * Class 08 (connection) and 57P (shutdown) errors mean the database is out of reach; 57014 is a
+ * statement cancelled at its deadline, ETIMEDOUT a database that did not answer in time.
+ */
 export function isUnavailableError(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   const code = (err as DatabaseErrorFields).code ?? '';
-  return code.startsWith('08') || code.startsWith('57P') || code === 'ECONNREFUSED' || code === 'ETIMEDOUT';
+  return code.startsWith('08') || code.startsWith('57P') || code === '57014' || code === 'ECONNREFUSED' || code === 'ETIMEDOUT';
 }

@@ -60,7 +60,11 @@ export async function migrate(db: Database, schema = 'public'): Promise<Migratio
   const applied: Migration[] = [];
   for (const migration of loadMigrations()) {
     const done = await db.transaction(async (tx) => {
-      if (db.kind === 'postgres') await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+      if (db.kind === 'postgres') {
+        // A migration may rewrite a large table: no request deadline here.
+        await tx.query(`SELECT set_config('statement_timeout', '0', true)`);
+        await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+      }
       const { rowCount } = await tx.query('SELECT 1 FROM schema_migrations WHERE version = $1', [migration.version]);
       if (rowCount > 0) return false;
       await tx.exec(migration.sql);

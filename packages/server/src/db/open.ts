@@ -5,9 +5,17 @@ import { openPglite } from './pglite.ts';
 import { openPostgres } from './postgres.ts';
 
 /** Server mode when DATABASE_URL is set, else the embedded database under the data directory. */
-export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'databaseSchema' | 'dataDir'>): Promise<Database> {
+export async function openDatabase(
+  config: Pick<Config, 'databaseUrl' | 'databaseSchema' | 'dataDir'> & Partial<Pick<Config, 'statementTimeoutMs' | 'jobStatementTimeoutMs' | 'dbConnectTimeoutMs'>>,
+): Promise<Database> {
   if (config.databaseUrl) {
-    const db = openPostgres({ url: config.databaseUrl, schema: config.databaseSchema });
+    const db = openPostgres({
+      url: config.databaseUrl,
+      schema: config.databaseSchema,
+      statementTimeoutMs: config.statementTimeoutMs,
+      longStatementTimeoutMs: config.jobStatementTimeoutMs,
+      connectTimeoutMs: config.dbConnectTimeoutMs,
+    });
     await db.query('SELECT 1');
     return db;
   }

@@ -11,7 +11,8 @@ interface RunLike {
  * This module sits below both `domain/` and `realtime/` and imports neither.
  */
 /** activity_rendered: an activity's render was stored, at that activity's seq (SPEC §6). */
-export type LiveEventType = 'activity_created' | 'run_updated' | 'step_added' | 'activity_rendered';
+/** credentials_revoked is not sent to clients: it closes the sockets that relied on them (on every node). */
+export type LiveEventType = 'activity_created' | 'run_updated' | 'step_added' | 'activity_rendered' | 'credentials_revoked';
 
 export interface LiveEvent {
   tenantId: string;

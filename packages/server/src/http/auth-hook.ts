@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
 import { ForbiddenError, UnauthorizedError } from '../errors.ts';
 import type { AuthService } from '../domain/auth/auth.service.ts';
-import { sameOrigin, sessionToken, type SessionsService } from '../domain/auth/sessions.service.ts';
+import { SESSION_COOKIE, sameOrigin, type SessionsService } from '../domain/auth/sessions.service.ts';
 import { hasScope, type AuthContext, type Scope } from '../domain/auth/auth.types.ts';
 
 declare module 'fastify' {
@@ -14,17 +15,36 @@ declare module 'fastify' {
   }
 }
 
+/** The session token of the dashboard's cookie (parsed by @fastify/cookie, which never throws on bad encoding). */
+export function sessionTokenOf(request: FastifyRequest): string | null {
+  return request.cookies?.[SESSION_COOKIE] || null;
+}
+
+/**
+ * Browsers attach cookies to cross-site requests, so a request authenticated by cookie must
+ * come from this server's own pages: refused when the browser says it is cross-site (or from a
+ * sibling site), or when Origin, else Referer, names another host. A request that says neither
+ * (a non-browser client) is let through, as before.
+ */
+export function fromOwnPages(headers: IncomingHttpHeaders): boolean {
+  const site = headers['sec-fetch-site'];
+  if (site === 'cross-site' || site === 'same-site') return false;
+  if (headers.origin !== undefined) return sameOrigin(headers.origin, headers.host);
+  if (headers.referer !== undefined) return sameOrigin(headers.referer, headers.host);
+  return true;
+}
+
 /**
  * Who is calling: an API key (`Authorization: Bearer`, machines) or the dashboard's session
  * cookie. A cookie-authenticated write must come from this server's own origin.
  */
 export async function authenticateRequest(request: FastifyRequest, auth: AuthService, sessions: SessionsService): Promise<AuthContext> {
-  const token = request.headers.authorization ? null : sessionToken(request.headers.cookie);
+  const token = request.headers.authorization ? null : sessionTokenOf(request);
   if (!token) return auth.authenticate(request.headers.authorization);
   const context = await sessions.authenticate(token);
   if (!context) throw new UnauthorizedError('the session has expired; sign in again');
   const safe = request.method === 'GET' || request.method === 'HEAD';
-  if (!safe && !sameOrigin(request.headers.origin, request.headers.host)) {
+  if (!safe && !fromOwnPages(request.headers)) {
     throw new ForbiddenError('a request signed in by cookie must come from this server\'s own pages');
   }
   return context;

@@ -1,5 +1,5 @@
 import { analyzeGrownTables } from '../db/analyze.ts';
-import type { Database } from '../db/database.ts';
+import { longRunning, type Database } from '../db/database.ts';
 import { runUpdated } from '../events/live-events.ts';
 import { refreshDirtyPatterns, refreshLiveRuns } from '../domain/signals/derive.repository.ts';
 import { foldDimensionCounts } from '../domain/signals/queries/by-dimension.ts';
@@ -19,10 +19,12 @@ export function markStalledJob({ db, bus, stallTimeoutMs }: { db: Database; bus:
   return async (): Promise<void> => {
     // PGlite has no autovacuum: this pass keeps the planner's statistics in step with growth.
     if (db.kind === 'pglite') await analyzeGrownTables(db);
+    // Its statements scan every live run: a longer deadline than a request's (RUNLOG_JOB_STATEMENT_TIMEOUT_MS).
+    const q = longRunning(db);
     const now = new Date();
-    const changed = await refreshLiveRuns(db, now, new Date(now.getTime() - stallTimeoutMs));
+    const changed = await refreshLiveRuns(q, now, new Date(now.getTime() - stallTimeoutMs));
     if (changed.length > 0) bus.publish(changed.map((run) => runUpdated(run.tenant_id, run, 0)));
-    for (let i = 0; i < MAX_PATTERN_BATCHES && (await refreshDirtyPatterns(db)) > 0; i++);
-    await foldDimensionCounts(db);
+    for (let i = 0; i < MAX_PATTERN_BATCHES && (await refreshDirtyPatterns(q)) > 0; i++);
+    await foldDimensionCounts(q);
   };
 }

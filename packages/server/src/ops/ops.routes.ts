@@ -3,8 +3,14 @@ import { Counter, Histogram, type Registry } from 'prom-client';
 import type { Database } from '../db/database.ts';
 import { migrationsCurrent } from '../db/migrate.ts';
 
+/** The error body, plus the fields probes read at the top level. */
+function notReady(db: Database, reason: string) {
+  const fields = { status: 'not_ready', database: db.kind, reason };
+  return { error: 'unavailable', message: `not ready: ${reason}`, details: fields, ...fields };
+}
+
 /** /healthz (process up), /readyz (database reachable, migrations current), /metrics (Prometheus). */
-export function registerOps(app: FastifyInstance, db: Database, registry: Registry): void {
+export function registerOps(app: FastifyInstance, db: Database, registry: Registry, { readyTimeoutMs = 2_000 }: { readyTimeoutMs?: number } = {}): void {
   const requests = new Counter({
     name: 'runlog_http_requests_total',
     help: 'HTTP requests answered, by route and status',
@@ -28,14 +34,21 @@ export function registerOps(app: FastifyInstance, db: Database, registry: Regist
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
 
   app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
+    let timer: NodeJS.Timeout | undefined;
+    // Its own short deadline: a probe must hear "not ready" from a database that does not answer.
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('readiness check timed out')), readyTimeoutMs);
+    });
     try {
-      await db.query('SELECT 1');
-      if (!(await migrationsCurrent(db))) {
-        return reply.status(503).send({ status: 'not_ready', database: db.kind, reason: 'migrations pending' });
+      const current = await Promise.race([db.query('SELECT 1').then(() => migrationsCurrent(db)), deadline]);
+      if (!current) {
+        return reply.status(503).send(notReady(db, 'migrations pending'));
       }
       return { status: 'ready', database: db.kind };
     } catch {
-      return reply.status(503).send({ status: 'not_ready', database: db.kind, reason: 'database unreachable' });
+      return reply.status(503).send(notReady(db, 'database unreachable'));
+    } finally {
+      clearTimeout(timer);
     }
   });
 

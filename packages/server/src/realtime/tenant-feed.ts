@@ -172,7 +172,8 @@ export function createTenantFeed(deps: FeedDeps) {
     if (unordered.length > 0) {
       const batch = unordered;
       unordered = [];
-      deps.deliver(await unorderedEventsOf(db, tenantId, batch, last));
+      // The hub keeps credentials_revoked out of the feed.
+      deps.deliver(await unorderedEventsOf(db, tenantId, batch as Parameters<typeof unorderedEventsOf>[2], last));
     }
     const ready = rendered.filter((e) => e.seq <= cursor);
     if (ready.length > 0) {

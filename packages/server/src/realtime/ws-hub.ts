@@ -1,7 +1,7 @@
 import type { WebSocket } from 'ws';
 import type { Database } from '../db/database.ts';
 import { listActivitiesAfterSeq } from '../domain/activities/activities.repository.ts';
-import type { AuthContext } from '../domain/auth/auth.types.ts';
+import { reliesOn, type AuthContext, type RevokedCredentials } from '../domain/auth/auth.types.ts';
 import type { Logger } from '../logger.ts';
 import { createConnection, encodeFrame, type Connection, type ConnectionOptions, type FrameEncoder, type Queued } from './connection.ts';
 import { eventsOf, recentRenderEvents } from './feed-events.ts';
@@ -212,10 +212,26 @@ export function createWsHub({ db, logger, options }: HubDeps) {
     }
   }
 
+  /** Closes (1008) the tenant's sockets that rely on revoked credentials; they hear nothing more from now. */
+  function closeRelying(tenantId: string, revoked: RevokedCredentials) {
+    const state = tenants.get(tenantId);
+    if (!state) return;
+    for (const connection of [...state.connections]) {
+      if (!reliesOn(connection.auth, revoked)) continue;
+      connection.closed = true;
+      disconnect(connection);
+      const { socket } = connection;
+      const timer = setTimeout(() => socket.terminate(), 1_000);
+      socket.once('close', () => clearTimeout(timer));
+      socket.close(1008, 'credentials revoked');
+    }
+  }
+
   return {
     /** From this node's bus or another node's NOTIFY; synchronous, never throws into the caller. */
     receive(event: HubEvent) {
       try {
+        if (event.type === 'credentials_revoked') return closeRelying(event.tenantId, (event.data ?? {}) as RevokedCredentials);
         tenants.get(event.tenantId)?.feed.receive(event);
       } catch (err) {
         logger.warn({ err, type: event.type }, 'live event dropped');

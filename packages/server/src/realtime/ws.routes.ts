@@ -4,7 +4,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Database } from '../db/database.ts';
 import type { AuthService } from '../domain/auth/auth.service.ts';
-import { hasScope, type AuthContext } from '../domain/auth/auth.types.ts';
+import { hasScope, type AuthContext, type RevokedCredentials } from '../domain/auth/auth.types.ts';
 import { ForbiddenError, UnauthorizedError, ValidationError } from '../errors.ts';
 import { authOf } from '../http/auth-hook.ts';
 import { errorResponses, Instant } from '../http/schemas.ts';
@@ -74,7 +74,11 @@ export const realtimeRoutes: FastifyPluginAsync<RealtimePluginOptions> = async (
       databaseUrl: options.databaseUrl!,
       schema: options.databaseSchema ?? 'public',
       nodeId: options.nodeId ?? randomUUID(),
-      receive: (event) => hub.receive(event),
+      receive: (event) => {
+        // Another node revoked credentials: this node's key cache forgets them too.
+        if (event.type === 'credentials_revoked') auth.forget(event.tenantId, event.data as RevokedCredentials);
+        hub.receive(event);
+      },
       catchUp: () => hub.catchUpAll(),
     });
     await bridge.start();
@@ -117,7 +121,7 @@ export const realtimeRoutes: FastifyPluginAsync<RealtimePluginOptions> = async (
     schema: { hide: true },
     onRequest: authenticateUpgrade,
     handler: async (_request, reply) =>
-      reply.status(426).header('upgrade', 'websocket').send({ error: 'upgrade_required', message: 'GET /ws is a WebSocket endpoint' }),
+      reply.status(426).header('upgrade', 'websocket').send({ error: 'upgrade_required', message: 'GET /ws is a WebSocket endpoint', details: { upgrade: 'websocket' } }),
     wsHandler: (socket, request) => hub.connect(socket, authOf(request)),
   });
 

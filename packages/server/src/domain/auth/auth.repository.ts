@@ -90,3 +90,8 @@ export async function revokeApiKey(db: Queryable, tenantId: string, id: string):
 export async function touchApiKey(db: Queryable, tenantId: string, id: string): Promise<void> {
   await db.query(`UPDATE api_keys SET last_used_at = now() WHERE tenant_id = $1 AND id = $2`, [tenantId, id]);
 }
+
+/** Rewrites a key's hash in the current scheme; a no-op when another node already did. */
+export async function updateKeyHash(db: Queryable, tenantId: string, id: string, from: string, to: string): Promise<void> {
+  await db.query(`UPDATE api_keys SET key_hash = $4 WHERE tenant_id = $1 AND id = $2 AND key_hash = $3`, [tenantId, id, from, to]);
+}

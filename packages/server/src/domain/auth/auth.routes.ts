@@ -1,10 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { authOf } from '../../http/auth-hook.ts';
-import { errorResponses } from '../../http/schemas.ts';
+import { ErrorBody, errorResponses } from '../../http/schemas.ts';
+import type { SignInGuard } from '../../http/rate-limits.ts';
 import { ApiKey, CreateKeyBody, CreatedKey, KeyParams } from './auth.schemas.ts';
 import type { AuthService } from './auth.service.ts';
-import { SESSION_COOKIE, SESSION_TTL_MS, sessionToken, type SessionsService } from './sessions.service.ts';
+import { SESSION_COOKIE, SESSION_TTL_MS, type SessionsService } from './sessions.service.ts';
+import { sessionTokenOf } from '../../http/auth-hook.ts';
 
 const LoginBody = Type.Object(
   {
@@ -20,27 +22,27 @@ const SignedIn = Type.Object({
   expires_at: Type.String({ format: 'date-time' }),
 });
 
-function cookie(value: string, maxAgeSeconds: number, secure: boolean): string {
-  return `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure ? '; Secure' : ''}`;
-}
+/** Secure when the request came over TLS, also through a proxy the operator trusts (RUNLOG_TRUST_PROXY). */
+const COOKIE_OPTIONS = { path: '/', httpOnly: true, sameSite: 'strict', secure: 'auto' } as const;
 
 /** Dashboard sign-in (session cookie) and API key management for the caller's tenant (admin scope). */
-export const authRoutes: FastifyPluginAsyncTypebox<{ auth: AuthService; sessions: SessionsService }> = async (app, { auth, sessions }) => {
+export const authRoutes: FastifyPluginAsyncTypebox<{ auth: AuthService; sessions: SessionsService; signInGuard?: SignInGuard }> = async (app, { auth, sessions, signInGuard }) => {
   app.post('/auth/login', {
-    schema: { tags: ['auth'], summary: 'Sign in with email and password; sets an httpOnly session cookie', security: [], body: LoginBody, response: { 200: SignedIn, ...errorResponses } },
+    schema: { tags: ['auth'], summary: 'Sign in with email and password; sets an httpOnly session cookie (429 after too many attempts)', security: [], body: LoginBody, response: { 200: SignedIn, ...errorResponses, 429: ErrorBody } },
+    ...(signInGuard ? { preHandler: signInGuard } : {}),
   }, async (request, reply) => {
     const { email, password, tenant } = request.body;
     const session = await sessions.login(email, password, tenant);
-    reply.header('set-cookie', cookie(session.token, SESSION_TTL_MS / 1000, request.protocol === 'https'));
+    reply.setCookie(SESSION_COOKIE, session.token, { ...COOKIE_OPTIONS, maxAge: SESSION_TTL_MS / 1000 });
     return { tenant_id: session.tenantId, user: session.user, expires_at: session.expiresAt.toISOString() };
   });
 
   app.post('/auth/logout', {
     schema: { tags: ['auth'], summary: 'Sign out: ends the session and clears the cookie', security: [], response: { 204: Type.Null() } },
   }, async (request, reply) => {
-    const token = sessionToken(request.headers.cookie);
+    const token = sessionTokenOf(request);
     if (token) await sessions.logout(token);
-    return reply.header('set-cookie', cookie('', 0, request.protocol === 'https')).status(204).send(null);
+    return reply.setCookie(SESSION_COOKIE, '', { ...COOKIE_OPTIONS, maxAge: 0 }).status(204).send(null);
   });
 
   app.get('/auth/me', {

@@ -3,14 +3,19 @@ import type { Database, Queryable } from '../../db/database.ts';
 import type { Logger } from '../../logger.ts';
 import { NotFoundError, UnauthorizedError } from '../../errors.ts';
 import * as repo from './auth.repository.ts';
-import type { ApiKeyRow, AuthContext, Scope } from './auth.types.ts';
-import { generateApiKey, generatePassword, hashApiKey, hashPassword, keyPrefix, sameHash } from './secrets.ts';
+import { reliesOn, type ApiKeyRow, type AuthContext, type RevokedCredentials, type Scope } from './auth.types.ts';
+import type { EventBus } from '../../realtime/event-bus.ts';
+import { createKeyHasher, generateApiKey, generatePassword, hashApiKey, hashPassword, keyPrefix, type KeyHasher } from './secrets.ts';
 
 export interface AuthServiceDeps {
   db: Database;
   logger: Logger;
   /** How long a verified key is trusted without a lookup; revocation on this node is immediate. */
   keyCacheMs: number;
+  /** HMAC secret for API key hashes (RUNLOG_KEY_SECRET or the data directory's file); null: plain SHA-256. */
+  keySecret?: string | null;
+  /** Where a revocation is announced (the WebSocket hub, and through it the other nodes). */
+  bus?: Pick<EventBus, 'publish'>;
 }
 
 export interface NewKeyInput {
@@ -28,14 +33,14 @@ const CACHE_LIMIT = 10_000;
 const TOUCH_INTERVAL_MS = 60_000;
 
 /** Stores a key (generated unless `secret` is given) in `q`; the secret is returned, only its hash kept. */
-async function insertKey(q: Queryable, input: NewKeyInput): Promise<{ key: string; row: ApiKeyRow }> {
+async function insertKey(q: Queryable, hasher: KeyHasher, input: NewKeyInput): Promise<{ key: string; row: ApiKeyRow }> {
   const key = input.secret ?? generateApiKey();
   const row = await repo.insertApiKey(q, {
     tenantId: input.tenantId,
     id: randomUUID(),
     name: input.name,
     prefix: keyPrefix(key),
-    hash: hashApiKey(key),
+    hash: hasher.hash(key),
     scopes: [...new Set(input.scopes)],
     projectId: input.projectId ?? null,
     createdBy: input.createdBy ?? null,
@@ -45,7 +50,8 @@ async function insertKey(q: Queryable, input: NewKeyInput): Promise<{ key: strin
 
 const FIRST_START_KEY = 'admin (created at first start)';
 
-export function createAuthService({ db, logger, keyCacheMs }: AuthServiceDeps) {
+export function createAuthService({ db, logger, keyCacheMs, keySecret = null, bus }: AuthServiceDeps) {
+  const hasher = createKeyHasher(keySecret);
   const cache = new Map<string, { auth: AuthContext; until: number }>();
   const touched = new Map<string, number>();
 
@@ -63,12 +69,17 @@ export function createAuthService({ db, logger, keyCacheMs }: AuthServiceDeps) {
   }
 
   async function verify(secret: string): Promise<AuthContext> {
+    // The cache lives in memory only, so its key need not be keyed.
     const hash = hashApiKey(secret);
     const hit = cache.get(hash);
     if (hit && hit.until > Date.now()) return hit.auth;
     const candidates = await repo.findKeysByPrefix(db, keyPrefix(secret));
-    const row = candidates.find((candidate) => sameHash(candidate.key_hash, hash));
+    const row = candidates.find((candidate) => hasher.matches(candidate.key_hash, secret));
     if (!row) throw new UnauthorizedError('the API key is unknown or revoked');
+    if (!hasher.isCurrent(row.key_hash)) {
+      await repo.updateKeyHash(db, row.tenant_id, row.id, row.key_hash, hasher.hash(secret))
+        .catch((err) => logger.warn({ err }, 'could not upgrade an API key hash; it is tried again at its next use'));
+    }
     const auth: AuthContext = {
       tenantId: row.tenant_id,
       keyId: row.id,
@@ -80,7 +91,26 @@ export function createAuthService({ db, logger, keyCacheMs }: AuthServiceDeps) {
     return auth;
   }
 
+  /** Drops verified keys of this node's cache that rely on revoked credentials. */
+  function forget(tenantId: string, revoked: RevokedCredentials) {
+    for (const [hash, entry] of cache) if (entry.auth.tenantId === tenantId && reliesOn(entry.auth, revoked)) cache.delete(hash);
+  }
+
+  /**
+   * Credentials of a key, a session or a user are no longer valid: forgotten here at once, and
+   * announced so every node closes the sockets that relied on them and forgets them too.
+   * Call it after the change committed (key revoke, sign-out, membership removal, a user
+   * deactivated or deleted).
+   */
+  function credentialsRevoked(tenantId: string, revoked: RevokedCredentials) {
+    forget(tenantId, revoked);
+    bus?.publish([{ tenantId, type: 'credentials_revoked', seq: 0, data: revoked }]);
+  }
+
   return {
+    forget,
+    credentialsRevoked,
+
     /** `Authorization: Bearer <key>` → who is calling, or 401. */
     async authenticate(header: string | undefined): Promise<AuthContext> {
       const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
@@ -90,14 +120,14 @@ export function createAuthService({ db, logger, keyCacheMs }: AuthServiceDeps) {
       return auth;
     },
 
-    createKey: (input: NewKeyInput) => insertKey(db, input),
+    createKey: (input: NewKeyInput) => insertKey(db, hasher, input),
 
     listKeys: (tenantId: string) => repo.listApiKeys(db, tenantId),
 
     async revokeKey(tenantId: string, id: string): Promise<ApiKeyRow> {
       const row = await repo.revokeApiKey(db, tenantId, id);
       if (!row) throw new NotFoundError('api_key', id);
-      for (const [hash, entry] of cache) if (entry.auth.keyId === id) cache.delete(hash);
+      credentialsRevoked(tenantId, { keyId: id });
       return row;
     },
 
@@ -117,10 +147,10 @@ export function createAuthService({ db, logger, keyCacheMs }: AuthServiceDeps) {
     async bootstrap(initApiKey: string | null) {
       return db.transaction(async (tx) => {
         if ((await repo.countTenants(tx)) > 0) {
-          if (initApiKey && (await repo.findKeysByPrefix(tx, keyPrefix(initApiKey))).every((k) => !sameHash(k.key_hash, hashApiKey(initApiKey)))) {
+          if (initApiKey && (await repo.findKeysByPrefix(tx, keyPrefix(initApiKey))).every((k) => !hasher.matches(k.key_hash, initApiKey))) {
             const tenant = (await repo.findTenantByName(tx, 'default')) ?? (await repo.upsertTenant(tx, randomUUID(), 'default'));
             const owner = await repo.findOwner(tx, tenant.id);
-            await insertKey(tx, { tenantId: tenant.id, name: FIRST_START_KEY, scopes: ['admin'], secret: initApiKey, createdBy: owner?.id ?? null });
+            await insertKey(tx, hasher, { tenantId: tenant.id, name: FIRST_START_KEY, scopes: ['admin'], secret: initApiKey, createdBy: owner?.id ?? null });
           }
           return null;
         }
@@ -134,7 +164,7 @@ export function createAuthService({ db, logger, keyCacheMs }: AuthServiceDeps) {
           role: 'owner',
           passwordHash: await hashPassword(password),
         });
-        const { key, row: keyRow } = await insertKey(tx, {
+        const { key, row: keyRow } = await insertKey(tx, hasher, {
           tenantId: tenant.id, name: FIRST_START_KEY, scopes: ['admin'], secret: initApiKey ?? undefined, createdBy: owner.id,
         });
         return { tenant, owner, password, key, keyRow, keyFromEnv: initApiKey !== null };

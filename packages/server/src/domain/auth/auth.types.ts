@@ -45,6 +45,19 @@ export interface UserRow {
   created_at: Date;
 }
 
+/**
+ * Credentials that stopped being valid (a revoked key, a signed-out session, a user who lost
+ * access): every socket that relies on them is closed, on every node.
+ */
+export interface RevokedCredentials {
+  keyId?: string;
+  userId?: string;
+}
+
+export function reliesOn(auth: AuthContext, revoked: RevokedCredentials): boolean {
+  return (revoked.keyId !== undefined && auth.keyId === revoked.keyId) || (revoked.userId !== undefined && auth.userId === revoked.userId);
+}
+
 export function hasScope(auth: AuthContext, scope: Scope): boolean {
   return auth.scopes.includes(scope) || auth.scopes.includes('admin');
 }

@@ -40,6 +40,11 @@ export async function findSession(db: Queryable, tokenHash: string) {
   return rows[0] ?? null;
 }
 
-export async function deleteSession(db: Queryable, tokenHash: string): Promise<void> {
-  await db.query(`DELETE FROM sessions WHERE token_hash = $1`, [tokenHash]);
+export async function deleteSession(db: Queryable, tokenHash: string): Promise<{ tenant_id: string; user_id: string } | null> {
+  const { rows } = await db.query<{ tenant_id: string; user_id: string }>(`DELETE FROM sessions WHERE token_hash = $1 RETURNING tenant_id, user_id`, [tokenHash]);
+  return rows[0] ?? null;
+}
+
+export async function updatePasswordHash(db: Queryable, tenantId: string, userId: string, passwordHash: string): Promise<void> {
+  await db.query(`UPDATE users SET password_hash = $3 WHERE tenant_id = $1 AND id = $2`, [tenantId, userId, passwordHash]);
 }

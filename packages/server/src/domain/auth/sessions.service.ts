@@ -4,8 +4,8 @@ import { ConflictError, UnauthorizedError, ValidationError } from '../../errors.
 import { isDatabaseError } from '../../db/database.ts';
 import * as repo from './sessions.repository.ts';
 import { insertUser } from './auth.repository.ts';
-import type { AuthContext, Role, Scope } from './auth.types.ts';
-import { hashApiKey, hashPassword, verifyPassword } from './secrets.ts';
+import type { AuthContext, RevokedCredentials, Role, Scope } from './auth.types.ts';
+import { hashApiKey, hashPassword, needsRehash, verifyPassword } from './secrets.ts';
 
 export const SESSION_COOKIE = 'runlog_session';
 export const SESSION_TTL_MS = 7 * 24 * 3_600_000;
@@ -19,9 +19,14 @@ export const ROLE_SCOPES: Record<Role, Scope[]> = {
 };
 
 /** Keeps password guessing slow: every failed sign-in costs a full scrypt, found user or not. */
-const DUMMY_HASH = hashPassword('not-a-password');
+let dummyHash: Promise<string> | null = null;
+/** Made at the first sign-in of an unknown email, not at import: every CLI command imports this file. */
+const DUMMY_HASH = () => (dummyHash ??= hashPassword('not-a-password'));
 
-export function createSessionsService({ db }: { db: Database }) {
+/** A session's name in AuthContext.keyId (and so in tickets): derived from its token's hash, never the token. */
+const sessionKeyId = (tokenHash: string) => `session:${tokenHash.slice(0, 32)}`;
+
+export function createSessionsService({ db, revoke }: { db: Database; revoke?: (tenantId: string, revoked: RevokedCredentials) => void }) {
   return {
     async login(email: string, password: string, tenantName?: string) {
       const candidates = (await repo.findLoginCandidates(db, email)).filter((c) => !tenantName || c.tenant_name === tenantName);
@@ -29,8 +34,10 @@ export function createSessionsService({ db }: { db: Database }) {
         throw new ValidationError('tenant', 'is required: this email belongs to several tenants', { tenants: candidates.map((c) => c.tenant_name) });
       }
       const user = candidates[0];
-      const ok = await verifyPassword(password, user?.password_hash ?? (await DUMMY_HASH));
+      const ok = await verifyPassword(password, user?.password_hash ?? (await DUMMY_HASH()));
       if (!user || !user.password_hash || !ok) throw new UnauthorizedError('email or password is wrong');
+      // Hashes made with older parameters are upgraded while the password is at hand.
+      if (needsRehash(user.password_hash)) await repo.updatePasswordHash(db, user.tenant_id, user.id, await hashPassword(password));
       const token = `rls_${randomBytes(32).toString('base64url')}`;
       const expiresAt = new Date(Date.now() + SESSION_TTL_MS);
       await repo.insertSession(db, { tenantId: user.tenant_id, tokenHash: hashApiKey(token), userId: user.id, expiresAt });
@@ -39,12 +46,18 @@ export function createSessionsService({ db }: { db: Database }) {
 
     /** The caller behind a session cookie, or null when it is unknown or expired. */
     async authenticate(token: string): Promise<AuthContext | null> {
-      const session = await repo.findSession(db, hashApiKey(token));
+      const hash = hashApiKey(token);
+      const session = await repo.findSession(db, hash);
       if (!session) return null;
-      return { tenantId: session.tenant_id, keyId: `session:${session.user_id}`, scopes: ROLE_SCOPES[session.role], userId: session.user_id, projectId: null };
+      return { tenantId: session.tenant_id, keyId: sessionKeyId(hash), scopes: ROLE_SCOPES[session.role], userId: session.user_id, projectId: null };
     },
 
-    logout: (token: string) => repo.deleteSession(db, hashApiKey(token)),
+    /** Ends the session; its sockets are closed (on every node). */
+    async logout(token: string): Promise<void> {
+      const hash = hashApiKey(token);
+      const ended = await repo.deleteSession(db, hash);
+      if (ended) revoke?.(ended.tenant_id, { keyId: sessionKeyId(hash) });
+    },
 
     /** `runlog users create` and tests: a user who can sign in. */
     async createUser(u: { tenantId: string; email: string; name?: string | null; role: Role; password: string }) {
@@ -61,19 +74,21 @@ export function createSessionsService({ db }: { db: Database }) {
 
 export type SessionsService = ReturnType<typeof createSessionsService>;
 
-/** The session token from a Cookie header, if any. */
+/** The session token from a raw Cookie header, for callers outside a Fastify request; bad encoding is kept as sent. */
 export function sessionToken(cookieHeader: string | undefined): string | null {
   for (const part of (cookieHeader ?? '').split(';')) {
     const [name, ...value] = part.trim().split('=');
-    if (name === SESSION_COOKIE && value.length > 0) return decodeURIComponent(value.join('='));
+    if (name !== SESSION_COOKIE || value.length === 0) continue;
+    try {
+      return decodeURIComponent(value.join('='));
+    } catch {
+      return value.join('=');
+    }
   }
   return null;
 }
 
-/**
- * Browsers attach cookies to cross-site requests and WebSocket upgrades, so a request that
- * authenticates by cookie must come from this server's own origin (when it says where from).
- */
+/** Whether a URL (an Origin or Referer header) names this host. */
 export function sameOrigin(origin: string | undefined, host: string | undefined): boolean {
   if (!origin) return true;
   try {

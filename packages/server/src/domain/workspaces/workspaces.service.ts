@@ -16,6 +16,8 @@ export interface WorkspacesServiceDeps {
   db: Database;
   writes: Pick<WriteService, 'apply'>;
   publish: (events: LiveEvent[]) => void;
+  /** A user who lost a membership: the sockets of their credentials are closed (they reconnect with what they still have). */
+  revoke?: (tenantId: string, revoked: { userId: string }) => void;
 }
 
 /** The row as the API shows it, with the caller's role in it. */
@@ -62,7 +64,7 @@ async function orNotFound<T>(what: string, id: string, write: () => Promise<T>):
 const pageOf = <K extends string, T>(key: K, result: { rows: T[]; total: number }, page: Page) =>
   ({ [key]: result.rows, total: result.total, limit: page.limit, offset: page.offset }) as Record<K, T[]> & { total: number } & Page;
 
-export function createWorkspacesService({ db, writes, publish }: WorkspacesServiceDeps) {
+export function createWorkspacesService({ db, writes, publish, revoke }: WorkspacesServiceDeps) {
   /**
    * The workspace as the caller may see it, locked for the transaction when `lock`: 404 when
    * it is missing, another tenant's, or hidden from a non-member (permissions.ts).
@@ -189,6 +191,7 @@ export function createWorkspacesService({ db, writes, publish }: WorkspacesServi
         }
         await repo.deleteMember(tx, auth.tenantId, id, userId);
       });
+      revoke?.(auth.tenantId, { userId });
     },
 
     async getMember(auth: AuthContext, id: string, userId: string) {
