@@ -18,6 +18,7 @@ import { workspacesRoutes } from './domain/workspaces/workspaces.routes.ts';
 import { projectsRoutes } from './domain/projects/projects.routes.ts';
 import { signalsRoutes } from './domain/signals/signals.routes.ts';
 import { renderingRoutes } from './domain/rendering/rendering.routes.ts';
+import { usersRoutes } from './domain/users/users.routes.ts';
 import { assistantSessionsRoutes } from './domain/assistant-sessions/assistant-sessions.routes.ts';
 import { registerDashboard } from './http/dashboard.ts';
 import { dashboardRoutes } from './domain/dashboard/dashboard.routes.ts';
@@ -91,7 +92,7 @@ export async function buildApp({
   registerAuthHook(app as unknown as FastifyInstance, auth, sessions);
 
   await app.register(async (api) => {
-    const { pricing, runs, projects, signals, activities, batch, registry, execution, claudeCode, workspaces, rendering } = services;
+    const { pricing, runs, projects, signals, activities, batch, registry, execution, claudeCode, workspaces, rendering, users } = services;
     await api.register(authRoutes, { auth, sessions });
     await api.register(pricingRoutes, { pricing });
     await api.register(runsRoutes, { runs });
@@ -104,6 +105,7 @@ export async function buildApp({
     await api.register(claudeCodeRoutes, { claudeCode });
     await api.register(sessionUsageRoutes, { db });
     await api.register(workspacesRoutes, { workspaces });
+    await api.register(usersRoutes, { users });
     await api.register(assistantSessionsRoutes, { db });
     await api.register(dashboardRoutes, { db, sessions });
   }, { prefix: API_PREFIX });

@@ -10,6 +10,9 @@ import { createRegistryService } from './domain/registry/registry.service.ts';
 import { createRunsService } from './domain/runs/runs.service.ts';
 import { createSignalsService } from './domain/signals/signals.service.ts';
 import { createWorkspacesService } from './domain/workspaces/workspaces.service.ts';
+import { createUsersService } from './domain/users/users.service.ts';
+import { createRetentionService } from './domain/retention/retention.service.ts';
+import { registerRetentionMetrics } from './domain/retention/retention.metrics.ts';
 import { createWriteService } from './domain/write/write.service.ts';
 import { createBatchService } from './ingest/batch/batch.service.ts';
 import { createClaudeCodeService } from './ingest/claude-code/claude-code.service.ts';
@@ -60,10 +63,15 @@ export function buildContainer({ db, logger, keyCacheMs = 10_000, databaseSchema
   // What the render worker needs (started with the other job workers); the signal wakes it for a retry.
   const renderSignal = createRenderSignal();
   const renderingParts = { settings: { ...DEFAULT_RENDERING, ...rendering }, metrics: createRenderingMetrics(db, registry), signal: renderSignal };
+  const sessions = createSessionsService({ db });
+  const retention = createRetentionService({ db });
+  registerRetentionMetrics(registry, retention);
+  // closeUserSockets: where the realtime hub ends a deactivated user's open sockets.
+  const closeUserSockets = (_tenantId: string, _userId: string) => {};
   const services = {
     bus,
     auth,
-    sessions: createSessionsService({ db }),
+    sessions,
     pricing,
     writes,
     runs: createRunsService({ db, writes }),
@@ -79,6 +87,8 @@ export function buildContainer({ db, logger, keyCacheMs = 10_000, databaseSchema
     signals: createSignalsService({ db }),
     rendering: createRenderingService({ db, wake: renderSignal.wake }),
     jobs,
+    users: createUsersService({ db, sessions, onUserDeactivated: closeUserSockets }),
+    retention,
   };
   return { db, logger, registry, services, rendering: renderingParts };
 }

@@ -12,6 +12,12 @@ commands:
   keys revoke --tenant <name> <key id>
   users create --tenant <name> --email <e> [--role owner|admin|member|viewer] [--name <n>] [--json]
                                 (password from RUNLOG_USER_PASSWORD, else generated and printed once)
+  users reset-password --tenant <name> --email <e> [--json]   new password (same rule), ends the user's sessions
+  demo [--tenant <name>] [--url URL --key KEY] [--seed N]   load a week of example runs (into a running server with --url)
+  export [--tenant <name>] [--output FILE] [--gzip] [--since T] [--until T] [--project P]   one tenant as NDJSON
+  import FILE [--tenant <name>]  load an export into the tenant of the same name (importing twice adds nothing)
+  prune [--tenant <name>]       delete runs, steps and activities past their project's retention_days
+  backup FILE                   copy the embedded database (server stopped); restore FILE --data-dir DIR brings it back
   hook [--url URL] [--key KEY] [--spool FILE]   send a Claude Code hook payload from stdin (never fails; spools when the server is down)
 
 settings (flag or environment):
@@ -29,6 +35,12 @@ const COMMANDS: Record<string, Command> = {
   keys: async (argv) => (await import('./keys.ts')).keysCommand(argv),
   hook: async (argv) => (await import('./hook.ts')).hookCommand(argv),
   users: async (argv) => (await import('./users.ts')).usersCommand(argv),
+  demo: async (argv) => (await import('./demo.ts')).demoCommand(argv),
+  export: async (argv) => (await import('./export.ts')).exportCommand(argv),
+  import: async (argv) => (await import('./import.ts')).importCommand(argv),
+  prune: async (argv) => (await import('./prune.ts')).pruneCommand(argv),
+  backup: async (argv) => (await import('./backup.ts')).backupCommand(argv),
+  restore: async (argv) => (await import('./restore.ts')).restoreCommand(argv),
   worker: async (argv) => (await import('./worker.ts')).workerCommand(argv),
 };
 

@@ -20,8 +20,9 @@ const FLAGS = {
  * printed once.
  */
 export async function usersCommand(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  if (argv[0] === 'reset-password') return (await import('./users-reset-password.ts')).usersResetPasswordCommand(argv, env);
   const { values, positionals } = parseFlags(argv, FLAGS);
-  if (positionals[0] !== 'create') throw new ConfigError('users', 'expects create');
+  if (positionals[0] !== 'create') throw new ConfigError('users', 'expects create or reset-password');
   const tenantName = values.tenant as string | undefined;
   const email = (values.email as string | undefined)?.trim();
   const role = ((values.role as string | undefined) ?? 'member') as Role;

@@ -1,6 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { ClientId, Instant } from '../../http/schemas.ts';
+import { ClientId, Instant, Nullable } from '../../http/schemas.ts';
 import { Limits } from '../registry/registry.schemas.ts';
+
+const RetentionDays = Type.Integer({ minimum: 1, maximum: 36_500, description: 'runs, steps and activities older than this many days are deleted daily; null keeps everything' });
 
 export const ProjectParams = Type.Object({ id: ClientId('project id') });
 
@@ -9,6 +11,7 @@ export const CreateProjectBody = Type.Object(
     id: ClientId('project id, chosen by the client (e.g. "checkout")'),
     name: Type.String({ minLength: 1, maxLength: 200 }),
     limits: Type.Optional(Limits),
+    retention_days: Type.Optional(Nullable(RetentionDays)),
   },
   { additionalProperties: false },
 );
@@ -18,6 +21,7 @@ export const UpdateProjectBody = Type.Object(
   {
     name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     limits: Type.Optional(Limits),
+    retention_days: Type.Optional(Nullable(RetentionDays)),
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -32,6 +36,7 @@ export const Project = Type.Object({
   id: Type.String(),
   name: Type.String(),
   limits: Limits,
+  retention_days: Nullable(Type.Integer()),
   created_at: Instant(),
   updated_at: Instant(),
 });
@@ -43,6 +48,7 @@ export interface ProjectRow {
   id: string;
   name: string;
   limits: Static<typeof Limits>;
+  retention_days: number | null;
   created_at: Date;
   updated_at: Date;
 }

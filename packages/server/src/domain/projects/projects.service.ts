@@ -11,7 +11,7 @@ import type { CreateProjectBody, UpdateProjectBody } from './projects.schemas.ts
 export function createProjectsService({ db }: { db: Database }) {
   return {
     async create(auth: AuthContext, body: CreateProjectBody) {
-      const row = await repo.insertProject(db, auth.tenantId, { id: body.id, name: body.name, limits: body.limits ?? {} });
+      const row = await repo.insertProject(db, auth.tenantId, { id: body.id, name: body.name, limits: body.limits ?? {}, retentionDays: body.retention_days ?? null });
       if (!row) throw new ConflictError('project_exists', `a project with id ${body.id} exists`, { project_id: body.id });
       return row;
     },

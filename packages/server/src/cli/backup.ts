@@ -1,0 +1,26 @@
+import { ConfigError, loadConfig, parseFlags } from '../config.ts';
+import { lockDataDir } from '../db/data-dir-lock.ts';
+import { backupDataDir } from '../ops/backup/pglite-backup.ts';
+
+export const BACKUP_FLAGS = {} as const;
+
+/**
+ * `runlog backup <file>`: a consistent copy of the embedded database (stop the server first:
+ * the data directory is locked while it runs). `runlog restore <file> --data-dir <new>` brings
+ * it back. PostgreSQL has its own tools (pg_dump), so this refuses DATABASE_URL.
+ */
+export async function backupCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseFlags(argv, BACKUP_FLAGS);
+  const [file] = positionals;
+  if (!file) throw new ConfigError('backup', 'needs the file to write (runlog backup <file>)');
+  const config = loadConfig(values as Record<string, string>);
+  if (config.databaseUrl) throw new ConfigError('backup', 'is for the embedded database; back up PostgreSQL with pg_dump (see the README)');
+  const unlock = lockDataDir(config.dataDir);
+  try {
+    const bytes = await backupDataDir(config.dataDir, file);
+    console.log(`backed up ${config.dataDir} to ${file} (${(bytes / 1e6).toFixed(1)} MB); restore with: runlog restore ${file} --data-dir <empty dir>`);
+    return 0;
+  } finally {
+    unlock();
+  }
+}
