@@ -102,6 +102,13 @@ describe('renders never execute what they show', () => {
     expect(screen.getByText('<img src=x onerror="window.__pwned=1">')).toBeTruthy();
   });
 
+  it('underscores inside words are no emphasis; around words they are', () => {
+    const { container } = render(<ActivityRender data={{ text: '# Notes\n\nrun_all_tests and window.__pwned=1 then window.__x, but _this_ and __that__' }} render={{ strategy: 'markdown', fields: [{ path: '/text', label: 'Text' }] }} status="COMPLETED" />);
+    expect(container.querySelector('p')!.textContent).toBe('run_all_tests and window.__pwned=1 then window.__x, but this and that');
+    expect(container.querySelector('em')!.textContent).toBe('this');
+    expect(container.querySelector('strong')!.textContent).toBe('that');
+  });
+
   it('a javascript: link in Markdown is not a link', () => {
     render(<ActivityRender data={{ text: '[click](javascript:alert(1)) and [ok](/runs)' }} render={{ strategy: 'markdown', fields: [{ path: '/text', label: 'Text' }] }} status="COMPLETED" />);
     expect(screen.queryByRole('link', { name: 'click' })).toBeNull();

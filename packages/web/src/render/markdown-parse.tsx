@@ -12,7 +12,8 @@ export function safeHref(url: string): string | null {
   return null;
 }
 
-const INLINE = /(`+)([\s\S]*?)\1|!?\[([^\]]*)\]\(([^)\s]*)(?:\s+"[^"]*")?\)|\*\*([^*]+)\*\*|__([^_]+)__|\*([^*\s][^*]*)\*|_([^_\s][^_]*)_|(https?:\/\/[^\s<>()]+)/g;
+// Underscores inside a word (snake_case, window.__x) are no emphasis, as in CommonMark.
+const INLINE = /(`+)([\s\S]*?)\1|!?\[([^\]]*)\]\(([^)\s]*)(?:\s+"[^"]*")?\)|\*\*([^*]+)\*\*|(?<![\w])__([^_]+)__(?![\w])|\*([^*\s][^*]*)\*|(?<![\w])_([^_\s][^_]*)_(?![\w])|(https?:\/\/[^\s<>()]+)/g;
 
 export function inline(text: string, keyPrefix = ''): ReactNode[] {
   const out: ReactNode[] = [];

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { openTestDatabase, type Backend, type TestDatabase } from '../../../server/test/helpers.ts';
-import { buildApp, type RunlogApp } from '../../../server/src/app.ts';
+import { buildApp, type AppOptions, type RunlogApp } from '../../../server/src/app.ts';
 import { jobsSchemaFor } from '../../../server/src/jobs/job-queue.ts';
 import { createLogger } from '../../../server/src/logger.ts';
 
@@ -23,9 +23,9 @@ export interface DashboardServer {
 }
 
 /** A real server on a random port with one tenant, an admin and a viewer who sign in with PASSWORD. */
-export async function startServer(backend: Backend): Promise<DashboardServer> {
+export async function startServer(backend: Backend, options: Partial<AppOptions> = {}): Promise<DashboardServer> {
   const testDb: TestDatabase = await openTestDatabase(backend);
-  const built = await buildApp({ db: testDb.db, logger: createLogger('silent'), jobs: { schema: jobsSchemaFor(testDb.schema), pollingIntervalSeconds: 0.5 } });
+  const built = await buildApp({ db: testDb.db, logger: createLogger('silent'), jobs: { schema: jobsSchemaFor(testDb.schema), pollingIntervalSeconds: 0.5 }, ...options });
   await built.app.listen({ port: 0, host: '127.0.0.1' });
   const port = (built.app.server.address() as AddressInfo).port;
   const tenant = await built.services.auth.ensureTenant(`e2e-${randomUUID()}`);
