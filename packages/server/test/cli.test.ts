@@ -130,7 +130,7 @@ describe.concurrent.each(BACKENDS)('runlog CLI on %s', (backend) => {
   }, CLI_TEST_TIMEOUT);
 
   it.sequential('keys create prints one JSON line; again for the same tenant: same tenant, a different key', async () => {
-    const first = await cli('keys', 'create', '--tenant', 'acme', '--scopes', 'ingest,read', '--json');
+    const first = await cli('keys', 'create', '--tenant', 'acme', '--scopes', 'ingest,read', '--create-tenant', '--json');
     expect(first.code, first.stderr).toBe(0);
     expect(lines(first.stdout)).toHaveLength(1);
     expect(first.json).toMatchObject({

@@ -3,6 +3,7 @@ import type { Database, Queryable } from '../../db/database.ts';
 import type { Logger } from '../../logger.ts';
 import { NotFoundError, UnauthorizedError } from '../../errors.ts';
 import * as repo from './auth.repository.ts';
+import { rememberFirstStart } from './first-start.repository.ts';
 import type { ApiKeyRow, AuthContext, Scope } from './auth.types.ts';
 import { generateApiKey, generatePassword, hashApiKey, hashPassword, keyPrefix, sameHash } from './secrets.ts';
 
@@ -137,6 +138,8 @@ export function createAuthService({ db, logger, keyCacheMs }: AuthServiceDeps) {
         const { key, row: keyRow } = await insertKey(tx, {
           tenantId: tenant.id, name: FIRST_START_KEY, scopes: ['admin'], secret: initApiKey ?? undefined, createdBy: owner.id,
         });
+        // Kept until the owner signs in: a start that fails before printing them shows them next time.
+        await rememberFirstStart(tx, { tenantId: tenant.id, userId: owner.id, password, apiKey: initApiKey === null ? key : null });
         return { tenant, owner, password, key, keyRow, keyFromEnv: initApiKey !== null };
       });
     },
