@@ -1,4 +1,5 @@
 import type { Config } from './config.ts';
+import { analyzeGrownTables } from './db/analyze.ts';
 import type { Database } from './db/database.ts';
 import { pendingFirstStart, type FirstStartCredentials } from './domain/auth/first-start.ts';
 import { createLogger } from './logger.ts';
@@ -67,6 +68,9 @@ export async function serve(config: Config, out: (line: string) => void = consol
     throw err;
   }
   logger.info({ address, database: db.kind, dataDir: config.databaseUrl ? undefined : config.dataDir }, 'listening');
+  // PGlite has no autovacuum: statistics of the tables that grew since the last start, taken
+  // once serving (the first job pass would take them within a minute anyway).
+  if (db.kind === 'pglite') void analyzeGrownTables(db).catch((err: unknown) => logger.warn({ err }, 'statistics not refreshed'));
   if (credentials) out(banner(address, db, config, credentials, first !== null, API_PREFIX));
 }
 
