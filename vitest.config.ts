@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['packages/*/test/**/*.test.ts'],
+    // Migrates one embedded database that every test file starts from.
+    globalSetup: ['packages/server/test/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Each file starts its own databases (a PGlite worker, a PostgreSQL schema): two at a time fits 2 cores.

@@ -25,6 +25,14 @@ const BENCHMARKS: Record<string, Benchmark> = {
     about: 'ready time and idle RSS of runlog serve (embedded, beside a bare PGlite script; PostgreSQL) and runlog hook wall time beside node -e 0. Env: BENCH_ROUNDS, BENCH_IDLE_MS, DATABASE_URL',
     load: () => import('./startup.ts'),
   },
+  sdk: {
+    about: '@runlog/sdk end to end: records (run create, steps, complete) delivered per second through its batching, and recording cost per record in the caller. Env: BENCH_RUNS, BENCH_STEPS, BENCH_BACKENDS, DATABASE_URL',
+    load: () => import('./sdk.ts'),
+  },
+  write: {
+    about: 'single writes under load (group commit): POST /activities with autocannon beside a bare Fastify + pg INSERT route, and REST runs create + start + complete. Env: BENCH_SECONDS, BENCH_CONNECTIONS, BENCH_RUNS, BENCH_BACKENDS, DATABASE_URL',
+    load: () => import('./write.ts'),
+  },
   worker: {
     about: 'main event-loop lateness during a ~1 s query: PGlite in its worker thread vs on the main thread. Env: BENCH_QUERY_MS',
     load: () => import('./worker.ts'),

@@ -4,61 +4,51 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Database } from './db/database.ts';
 import type { Logger } from './logger.ts';
-import { createActivitiesService } from './domain/activities/activities.service.ts';
 import { activitiesRoutes } from './domain/activities/activities.routes.ts';
-import { createAuthService } from './domain/auth/auth.service.ts';
-import { createSessionsService, sameOrigin, sessionToken } from './domain/auth/sessions.service.ts';
-import { createBatchService } from './ingest/batch/batch.service.ts';
+import { sameOrigin, sessionToken } from './domain/auth/sessions.service.ts';
 import { batchRoutes } from './ingest/batch/batch.routes.ts';
 import { claudeCodeRoutes } from './ingest/claude-code/claude-code.routes.ts';
 import { authRoutes } from './domain/auth/auth.routes.ts';
-import { createPricingService } from './domain/pricing/pricing.service.ts';
 import { pricingRoutes } from './domain/pricing/pricing.routes.ts';
-import { createRunsService } from './domain/runs/runs.service.ts';
 import { runsRoutes } from './domain/runs/runs.routes.ts';
-import { createRegistryService } from './domain/registry/registry.service.ts';
 import { registryRoutes } from './domain/registry/registry.routes.ts';
-import { createExecutionService } from './domain/registry/execution.service.ts';
-import { createWorkspacesService } from './domain/workspaces/workspaces.service.ts';
 import { workspacesRoutes } from './domain/workspaces/workspaces.routes.ts';
-import { createProjectsService } from './domain/projects/projects.service.ts';
 import { projectsRoutes } from './domain/projects/projects.routes.ts';
-import { createSignalsService } from './domain/signals/signals.service.ts';
 import { signalsRoutes } from './domain/signals/signals.routes.ts';
-import { createJobQueue, jobsSchemaFor, type JobQueueOptions } from './jobs/job-queue.ts';
-import { markStalledJob } from './jobs/mark-stalled.ts';
-import { dispatchRunJob, listeningUrl } from './jobs/dispatch-run.ts';
-import { QUEUES } from './jobs/queues.ts';
+import { buildContainer, type Container, type ContainerOptions } from './container.ts';
+import { listeningUrl } from './jobs/dispatch-run.ts';
+import { startJobWorkers } from './jobs/workers.ts';
 import { registerAuthHook } from './http/auth-hook.ts';
 import { registerErrorHandler } from './http/error-handler.ts';
 import { ErrorBody } from './http/schemas.ts';
 import { ForbiddenError } from './errors.ts';
 import { buildValidator } from './http/validation.ts';
 import { registerOps } from './ops/ops.routes.ts';
-import { createEventBus } from './realtime/event-bus.ts';
 import { realtimeRoutes, type RealtimeOptions } from './realtime/ws.routes.ts';
 
-export interface AppOptions {
-  db: Database;
-  logger: Logger;
+export interface AppOptions extends Omit<ContainerOptions, 'databaseSchema'> {
   bodyLimitBytes?: number;
-  keyCacheMs?: number;
   /** WebSocket hub settings; in server mode also the URL and schema its LISTEN connection uses. */
   realtime?: RealtimeOptions;
-  /** The job queue's schema (pg-boss keeps its tables apart from Runlog's) and worker polling. */
-  jobs?: { schema?: string; pollingIntervalSeconds?: number; queueOptions?: JobQueueOptions['queueOptions'] };
   /** A live run silent this long is STALLED (SPEC §3). */
   stallTimeoutMs?: number;
   /** Where executors reach this server (RUNLOG_PUBLIC_URL); by default the address it listens on. */
   publicUrl?: string;
+  /** Work background jobs in this process (default); false when `runlog worker` processes do. */
+  runJobs?: boolean;
 }
 
 export const API_PREFIX = '/api/v1';
 
 /** Builds the whole HTTP app on a database; tests build one per file. */
 export async function buildApp({
-  db, logger, bodyLimitBytes = 5 * 1024 * 1024, keyCacheMs = 10_000, realtime = {}, jobs: jobOptions = {}, stallTimeoutMs = 5 * 60_000, publicUrl,
+  bodyLimitBytes = 5 * 1024 * 1024, realtime = {}, stallTimeoutMs = 5 * 60_000, publicUrl, runJobs = true, ...options
 }: AppOptions) {
+  const container: Container = buildContainer({
+    ...options, databaseSchema: realtime.databaseSchema, jobs: { ...options.jobs, background: runJobs },
+  });
+  const { db, logger, services } = container;
+  const { auth, sessions, jobs } = services;
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: bodyLimitBytes,
@@ -72,25 +62,10 @@ export async function buildApp({
   // JSON only (OTLP protobuf gets its own parser on its route); anything else is a 415.
   app.removeContentTypeParser('text/plain');
 
-  const bus = createEventBus(logger);
-  const auth = createAuthService({ db, logger, keyCacheMs });
-  const sessions = createSessionsService({ db });
-  const pricing = createPricingService({ db });
-  const runs = createRunsService({ db, pricing, bus });
-  const activities = createActivitiesService({ db, bus });
-  const batch = createBatchService({ db, pricing, activities, bus });
-  const registry = createRegistryService({ db, pricing, bus });
-  const workspaces = createWorkspacesService({ db, activities });
-  const projects = createProjectsService({ db });
-  const signals = createSignalsService({ db });
-  const jobs = createJobQueue({ db, logger, schema: jobOptions.schema ?? jobsSchemaFor(realtime.databaseSchema ?? 'public'), pollingIntervalSeconds: jobOptions.pollingIntervalSeconds, queueOptions: jobOptions.queueOptions });
   await jobs.start();
   app.addHook('onClose', () => jobs.stop());
-  await jobs.work(QUEUES.markStalled, markStalledJob({ db, bus, stallTimeoutMs }));
-  const execution = createExecutionService({ db, runs, jobs, workspaces });
   const apiUrl = () => `${publicUrl ?? listeningUrl(app.server.address())}${API_PREFIX}`;
-  await jobs.work(QUEUES.dispatchRun, dispatchRunJob({ db, runs, logger, apiUrl }));
-  const services = { bus, auth, sessions, pricing, runs, activities, batch, projects, signals, jobs, workspaces, registry, execution };
+  if (runJobs) await startJobWorkers(container, { stallTimeoutMs, apiUrl });
 
   await app.register(swagger, {
     openapi: {
@@ -103,10 +78,11 @@ export async function buildApp({
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.addSchema(ErrorBody);
 
-  registerOps(app as unknown as FastifyInstance, db);
+  registerOps(app as unknown as FastifyInstance, db, container.registry);
   registerAuthHook(app as unknown as FastifyInstance, auth, sessions);
 
   await app.register(async (api) => {
+    const { pricing, runs, projects, signals, activities, batch, registry, execution, claudeCode, workspaces } = services;
     await api.register(authRoutes, { auth, sessions });
     await api.register(pricingRoutes, { pricing });
     await api.register(runsRoutes, { runs });
@@ -115,7 +91,7 @@ export async function buildApp({
     await api.register(activitiesRoutes, { activities });
     await api.register(batchRoutes, { batch });
     await api.register(registryRoutes, { registry, execution });
-    await api.register(claudeCodeRoutes, { db, activities });
+    await api.register(claudeCodeRoutes, { claudeCode });
     await api.register(workspacesRoutes, { workspaces });
   }, { prefix: API_PREFIX });
 

@@ -22,6 +22,8 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** Where executors reach this server (the callback URLs of a dispatched run); no trailing slash. */
   publicUrl: string;
+  /** Whether `runlog serve` works the background jobs (else `runlog worker` processes do). */
+  jobs: boolean;
 }
 
 export const LOG_LEVELS = Object.freeze(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const);
@@ -102,6 +104,9 @@ export function loadConfig(flags: Source = {}, env: Source = process.env): Confi
   if (/\s/.test(host)) throw new ConfigError(hostName, `is not a host name: "${hostRaw}"`);
   const port = int(portName, portRaw, 3001, 0, 65535);
   const [publicName, publicRaw] = get('public-url');
+  const [jobsName, jobsRaw] = get('jobs');
+  const jobs = (jobsRaw?.trim().toLowerCase() || 'on');
+  if (jobs !== 'on' && jobs !== 'off') throw new ConfigError(jobsName, `must be on or off, got "${jobsRaw}"`);
 
   return {
     port,
@@ -116,6 +121,7 @@ export function loadConfig(flags: Source = {}, env: Source = process.env): Confi
     keyCacheMs: int(get('key-cache')[0], get('key-cache')[1], 10_000, 0, 3_600_000),
     shutdownTimeoutMs: int(get('shutdown-timeout')[0], get('shutdown-timeout')[1], 10_000, 0, 600_000),
     publicUrl: publicRaw?.trim() ? baseUrl(publicName, publicRaw.trim()) : `http://${urlHost(host)}:${port}`,
+    jobs: jobs === 'on',
   };
 }
 

@@ -23,6 +23,7 @@ export const SETTINGS = [
   { flag: 'body-limit', env: 'RUNLOG_BODY_LIMIT_BYTES', value: '<bytes>', default: '5242880', about: 'the largest request body accepted' },
   { flag: 'key-cache', env: 'RUNLOG_KEY_CACHE_MS', value: '<ms>', default: '10000', about: 'how long a verified API key is trusted before it is looked up again' },
   { flag: 'shutdown-timeout', env: 'RUNLOG_SHUTDOWN_TIMEOUT_MS', value: '<ms>', default: '10000', about: 'time given to requests in flight on SIGTERM' },
+  { flag: 'jobs', env: 'RUNLOG_JOBS', value: 'on|off', default: 'on', about: 'on: serve works the background jobs; off: runlog worker processes do' },
   { flag: 'public-url', env: 'RUNLOG_PUBLIC_URL', value: '<url>', default: 'http://<host>:<port>', about: 'where work-unit executors call back (behind a proxy, in a container)' },
 ] as const satisfies readonly Setting[];
 

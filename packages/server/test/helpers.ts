@@ -23,7 +23,8 @@ export interface TestDatabase {
 /** A migrated database of its own: in-memory PGlite, or a fresh schema on the PostgreSQL server. */
 export async function openTestDatabase(backend: Backend): Promise<TestDatabase> {
   if (backend === 'pglite') {
-    const db = await openPglite(null);
+    // A copy of the database the global setup migrated (test/global-setup.ts); migrate() only checks it.
+    const db = await openPglite(null, { loadFrom: process.env.RUNLOG_TEST_PGLITE_TEMPLATE });
     await migrate(db);
     return { db, schema: 'public', drop: () => db.close() };
   }
@@ -51,7 +52,7 @@ export interface TestContext {
 /** Builds the whole app on its own database for one describe block; closed after it. */
 export function useApp(
   backend: Backend,
-  { queueOptions, ...options }: { keyCacheMs?: number; bodyLimitBytes?: number; stallTimeoutMs?: number; queueOptions?: JobQueueOptions['queueOptions'] } = {},
+  { queueOptions, ...options }: { keyCacheMs?: number; bodyLimitBytes?: number; stallTimeoutMs?: number; queueOptions?: JobQueueOptions['queueOptions']; write?: { windowMs?: number; maxGroup?: number } } = {},
 ): TestContext {
   const ctx = { backend } as TestContext;
   let testDb: TestDatabase;

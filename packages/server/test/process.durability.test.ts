@@ -54,7 +54,7 @@ function pathFor(i: number): Array<'start' | 'complete' | 'fail'> {
 }
 
 /** A process test starts the server two or three times; first starts on a new directory take ~10 s. */
-const PROCESS_TEST_TIMEOUT = 150_000;
+const PROCESS_TEST_TIMEOUT = 300_000;
 
 /** GETs every acknowledged run and returns those whose status differs (or that are missing). */
 async function missingOrChanged(server: ServerProcess, key: string, acked: Acked): Promise<string[]> {
@@ -166,7 +166,7 @@ describe('runlog serve as a process on an embedded data directory', () => {
     const env = { RUNLOG_DATA_DIR: dataDir, RUNLOG_INIT_API_KEY: key, LOG_LEVEL: 'warn' };
 
     const first = await startServer(env);
-    await waitReady(first, 60_000);
+    await waitReady(first, 120_000);
 
     const acked: Acked = new Map();
     const failures: string[] = [];
@@ -188,7 +188,7 @@ describe('runlog serve as a process on an embedded data directory', () => {
     expect(readFileSync(path.join(dataDir, 'runlog.lock'), 'utf8').trim()).toBe(String(first.proc.pid));
 
     const second = await startServer(env);
-    await waitReady(second, 60_000);
+    await waitReady(second, 120_000);
     expect(await missingOrChanged(second, key, acked)).toEqual([]);
     const completed = await api(second.origin, key, 'GET', '/runs/run-0');
     expect(completed.body).toMatchObject({ status: 'completed', input_tokens: 100, output_tokens: 10, output_data: { id: 'run-0' } });
@@ -199,12 +199,49 @@ describe('runlog serve as a process on an embedded data directory', () => {
     initialised = { dataDir, key };
   }, PROCESS_TEST_TIMEOUT);
 
+  it('keeps every acknowledged single write when SIGKILLed while groups are still open', async () => {
+    const { dataDir, key } = dataDirForNextTest();
+    const env = { RUNLOG_DATA_DIR: dataDir, RUNLOG_INIT_API_KEY: key, LOG_LEVEL: 'warn' };
+    const first = await startServer(env);
+    await waitReady(first, 120_000);
+    const acked: string[] = [];
+    let killed = false;
+    // 40 clients post single activities; the kill comes from inside the answer that makes 300,
+    // while the other clients' writes are waiting in, or committing, their groups.
+    await Promise.all(Array.from({ length: 40 }, async (_, c) => {
+      for (let i = 0; !killed; i++) {
+        const id = `mid-group-${c}-${i}`;
+        const res = await postOnce(first, key, '/api/v1/activities', { id, type: 'note', action_name: 'note.added' }).catch(() => null);
+        if (res?.status !== 201 || killed) return;
+        acked.push(id);
+        if (acked.length === 300) {
+          killed = true;
+          first.proc.kill('SIGKILL');
+        }
+      }
+    }));
+    expect(await first.exited).toEqual({ code: null, signal: 'SIGKILL' });
+    const second = await startServer(env);
+    await waitReady(second, 120_000);
+    const stored = new Set<string>();
+    for (let after = 0; ;) {
+      const page = await api(second.origin, key, 'GET', `/activities?after_seq=${after}&limit=500`);
+      for (const a of page.body.activities) stored.add(a.id);
+      if (page.body.activities.length < 500) break;
+      after = page.body.last_seq;
+    }
+    expect(acked.filter((id) => !stored.has(id))).toEqual([]);
+    second.proc.kill('SIGTERM');
+    expect(await waitExit(second, 15_000)).toEqual({ code: 0, signal: null });
+    initialised = { dataDir, key };
+  }, PROCESS_TEST_TIMEOUT);
+
   it('on SIGTERM finishes the requests in flight, exits 0, removes the lock and restarts with the data', async () => {
     const { dataDir, key } = dataDirForNextTest();
     const env = { RUNLOG_DATA_DIR: dataDir, RUNLOG_INIT_API_KEY: key, LOG_LEVEL: 'warn' };
 
     const server = await startServer(env);
-    await waitReady(server, 60_000);
+    await waitReady(server, 120_000);
     const lockFile = path.join(dataDir, 'runlog.lock');
     expect(readFileSync(lockFile, 'utf8').trim()).toBe(String(server.proc.pid));
 
@@ -254,7 +291,7 @@ describe('runlog serve as a process on an embedded data directory', () => {
     expect(existsSync(lockFile)).toBe(false);
 
     const restarted = await startServer(env);
-    await waitReady(restarted, 60_000);
+    await waitReady(restarted, 120_000);
     expect(await missingOrChanged(restarted, key, acked)).toEqual([]);
     // Nothing refused was half written.
     for (let i = 0; i < 8; i++) {
@@ -271,7 +308,7 @@ describe('runlog serve as a process on an embedded data directory', () => {
     const { dataDir, key } = dataDirForNextTest();
     const env = { RUNLOG_DATA_DIR: dataDir, RUNLOG_INIT_API_KEY: key, LOG_LEVEL: 'warn', RUNLOG_SHUTDOWN_TIMEOUT_MS: '2500' };
     const server = await startServer(env);
-    await waitReady(server, 60_000);
+    await waitReady(server, 120_000);
 
     // Like an SDK using fetch or an http.Agent with keepAlive (the Node 20 default).
     const request = await acceptedCreate(server, key, 'keep-alive-0', { keepAlive: true });

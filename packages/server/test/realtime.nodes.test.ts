@@ -57,6 +57,35 @@ describe.skipIf(!process.env.DATABASE_URL)('two nodes over LISTEN/NOTIFY (postgr
     await onB.close();
   });
 
+  it('single writes (group commit) and /ingest batches on both nodes give every client consecutive seqs in one order', async () => {
+    const tenant = await createTenant(a);
+    const onA = await LiveClient.open(a, { key: tenant.keys.read });
+    const onB = await LiveClient.open(b, { key: tenant.keys.read });
+    await onA.subscribe(['activity']);
+    await onB.subscribe(['activity']);
+    const note = (id: string) => ({ type: 'activity.create', id, body: { type: 'note', action_name: 'note.added' } });
+    const writes = range(1, 60).map((i) => {
+      const node = i % 2 ? a : b;
+      if (i % 5 === 0) return call(node, tenant.keys.ingest, 'POST', '/ingest', { items: [note(`batch-${i}-1`), note(`batch-${i}-2`), note(`batch-${i}-3`)] });
+      return i % 3 === 0
+        ? call(node, tenant.keys.ingest, 'POST', '/runs', { id: `single-run-${i}` })
+        : call(node, tenant.keys.ingest, 'POST', '/activities', { id: `single-${i}`, type: 'note', action_name: 'note.added' });
+    });
+    const answers = await Promise.all(writes);
+    expect(answers.every((r) => r.status === 201 || r.status === 200)).toBe(true);
+    const total = 48 + 12 * 3; // 48 single writes, 12 batches of 3
+    await onA.waitFor(() => activitySeqs(onA).length >= total, 20_000);
+    await onB.waitFor(() => activitySeqs(onB).length >= total, 20_000);
+    await sleep(300);
+    expect(activitySeqs(onA)).toEqual(range(1, total));
+    expect(activitySeqs(onB)).toEqual(range(1, total));
+    const stored = await call(a, tenant.keys.read, 'GET', `/activities?after_seq=0&limit=${total}`);
+    expect(onA.of('activity_created').map((e) => e.data.id)).toEqual(stored.body.activities.map((x: { id: string }) => x.id));
+    expect(onB.of('activity_created').map((e) => e.data.id)).toEqual(stored.body.activities.map((x: { id: string }) => x.id));
+    await onA.close();
+    await onB.close();
+  });
+
   it('a ticket issued on one node opens a connection on the other, once', async () => {
     const tenant = await createTenant(a);
     const issued = await call(a, tenant.keys.read, 'POST', '/ws-ticket');

@@ -236,8 +236,9 @@ describe.each(BACKENDS)('work-unit execution on %s', (backend) => {
   it('enqueues the dispatch in the run\'s transaction: a rollback leaves neither', async () => {
     const t = await createTenant(ctx);
     const auth = { tenantId: t.tenantId, keyId: 'test', scopes: ['admin'] as const, userId: null, projectId: null };
-    const create = ctx.services.runs.create(auth, { id: 'rolled-back', work_unit_id: 'x' }, async (tx, run) => {
-      await ctx.services.jobs.sendInTx(tx, QUEUES.dispatchRun, { tenant_id: t.tenantId, run_id: run.id, work_unit_id: 'x' });
+    const intent = { type: 'run.create' as const, id: 'rolled-back', body: { work_unit_id: 'x' }, auth, at: '' };
+    const create = ctx.services.writes.transact(t.tenantId, [intent], async (tx, { results: [run] }) => {
+      await ctx.services.jobs.sendInTx(tx, QUEUES.dispatchRun, { tenant_id: t.tenantId, run_id: run!.id, work_unit_id: 'x' });
       throw new Error('crash after the enqueue');
     });
     await expect(create).rejects.toThrow('crash after the enqueue');

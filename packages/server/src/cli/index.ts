@@ -11,6 +11,7 @@ const COMMANDS: Record<string, Command> = {
   keys: async (argv) => (await import('./keys.ts')).keysCommand(argv),
   hook: async (argv) => (await import('./hook.ts')).hookCommand(argv),
   users: async (argv) => (await import('./users.ts')).usersCommand(argv),
+  worker: async (argv) => (await import('./worker.ts')).workerCommand(argv),
 };
 
 export const COMMAND_NAMES = (): string[] => Object.keys(COMMANDS);
@@ -22,6 +23,7 @@ const SUMMARIES: Record<string, string> = {
   keys: 'create, list or revoke API keys',
   users: 'create a person who signs in to the dashboard',
   hook: 'send a coding-assistant hook payload from stdin (never fails; spools when the server is down)',
+  worker: 'work the background jobs only, no HTTP (PostgreSQL; beside serve --jobs off)',
 };
 
 export function version(): string {

@@ -4,6 +4,7 @@ export type WorkerRequest =
   | { id: number; op: 'exec'; sql: string; tx?: number }
   | { id: number; op: 'begin' }
   | { id: number; op: 'commit' | 'rollback'; tx: number }
+  | { id: number; op: 'dump'; path: string }
   | { id: number; op: 'close' };
 
 export type WorkerResponse =
@@ -21,4 +22,6 @@ export interface SerializedError {
 export interface WorkerOptions {
   /** A directory for a durable database, or null for an in-memory one. */
   dataDir: string | null;
+  /** A file written by `dump` to start from (an in-memory copy of a prepared database). */
+  loadFrom?: string | null;
 }

@@ -1,3 +1,4 @@
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite, types } from '@electric-sql/pglite';
 import type { SerializedError, WorkerOptions, WorkerRequest, WorkerResponse } from './pglite-protocol.ts';
@@ -10,10 +11,11 @@ import type { SerializedError, WorkerOptions, WorkerRequest, WorkerResponse } fr
  * only requests of that transaction run; the others wait in `pending` until it ends.
  */
 const port = parentPort!;
-const { dataDir } = workerData as WorkerOptions;
+const { dataDir, loadFrom } = workerData as WorkerOptions;
 
 const db = await PGlite.create({
   dataDir: dataDir ?? undefined,
+  loadDataDir: loadFrom ? new Blob([readFileSync(loadFrom)]) : undefined,
   parsers: {
     [types.INT8]: (value: string) => Number(value),
     [types.NUMERIC]: (value: string) => Number(value),
@@ -66,6 +68,13 @@ async function run(req: WorkerRequest): Promise<WorkerResponse> {
         openTx = null;
       }
       return { id: req.id, ok: true };
+    case 'dump': {
+      // Written beside the target, then renamed: a reader never sees half a file.
+      const data = Buffer.from(await (await db.dumpDataDir('none')).arrayBuffer());
+      writeFileSync(`${req.path}.${process.pid}.tmp`, data);
+      renameSync(`${req.path}.${process.pid}.tmp`, req.path);
+      return { id: req.id, ok: true };
+    }
     case 'close':
       await db.close();
       return { id: req.id, ok: true };

@@ -14,14 +14,19 @@ function toError(e: SerializedError): Error {
   return Object.assign(new Error(e.message), e);
 }
 
+/** The embedded database, which can also write a copy of itself to a file (`loadFrom` reads it back). */
+export interface PgliteDatabase extends Database {
+  dump(path: string): Promise<void>;
+}
+
 /**
  * Embedded mode: PGlite in a worker thread, so a long query never blocks this thread's
  * event loop (HTTP, WebSocket delivery, timers). `dataDir` null gives an in-memory database.
  */
-export async function openPglite(dataDir: string | null): Promise<Database> {
+export async function openPglite(dataDir: string | null, { loadFrom = null }: { loadFrom?: string | null } = {}): Promise<PgliteDatabase> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const worker = new Worker(new URL(WORKER_ENTRY, import.meta.url), {
-    workerData: { dataDir } satisfies WorkerOptions,
+    workerData: { dataDir, loadFrom } satisfies WorkerOptions,
   });
   const pending = new Map<number, Pending>();
   let nextId = 1;
@@ -95,6 +100,9 @@ export async function openPglite(dataDir: string | null): Promise<Database> {
         await send({ op: 'rollback', tx: tx! }).catch(() => {});
         throw err;
       }
+    },
+    async dump(path: string) {
+      await send({ op: 'dump', path });
     },
     async close() {
       if (closed) return;

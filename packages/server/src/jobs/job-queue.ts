@@ -12,6 +12,11 @@ export interface JobQueueOptions {
   pollingIntervalSeconds?: number;
   /** Retry policy overrides of QUEUE_OPTIONS, applied when a queue is created (tests use short ones). */
   queueOptions?: Partial<Record<QueueName, Partial<QueuePolicy>>>;
+  /**
+   * Whether this process keeps the queue running (maintenance, cron schedules): true where jobs
+   * are worked. A web process that leaves jobs to `runlog worker` only enqueues.
+   */
+  background?: boolean;
 }
 
 export type QueuePolicy = (typeof QUEUE_OPTIONS)[QueueName];
@@ -51,7 +56,7 @@ function executor(handle: Queryable) {
  * adapter. `sendInTx` enqueues inside the caller's transaction, so a write and the job that
  * belongs to it commit or roll back together.
  */
-export function createJobQueue({ db, logger, schema, pollingIntervalSeconds = 1, queueOptions = {} }: JobQueueOptions) {
+export function createJobQueue({ db, logger, schema, pollingIntervalSeconds = 1, queueOptions = {}, background = true }: JobQueueOptions) {
   const boss = new PgBoss({
     db: executor(db),
     schema,
@@ -59,6 +64,8 @@ export function createJobQueue({ db, logger, schema, pollingIntervalSeconds = 1,
     deleteAfterDays: 2,
     archiveCompletedAfterSeconds: 3_600,
     maintenanceIntervalSeconds: 120,
+    supervise: background,
+    schedule: background,
   } as PgBoss.ConstructorOptions);
   boss.on('error', (err: Error) => logger.error({ err }, 'job queue error'));
   let started = false;
@@ -69,7 +76,7 @@ export function createJobQueue({ db, logger, schema, pollingIntervalSeconds = 1,
       for (const name of Object.values(QUEUES)) {
         if (!(await boss.getQueue(name))) await boss.createQueue(name, { name, ...QUEUE_OPTIONS[name], ...queueOptions[name] });
       }
-      for (const [name, cron] of Object.entries(SCHEDULES)) await boss.schedule(name, cron);
+      if (background) for (const [name, cron] of Object.entries(SCHEDULES)) await boss.schedule(name, cron);
       started = true;
     },
 

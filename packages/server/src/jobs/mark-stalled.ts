@@ -1,6 +1,6 @@
 import { analyzeGrownTables } from '../db/analyze.ts';
 import type { Database } from '../db/database.ts';
-import { runUpdated } from '../domain/runs/runs.service.ts';
+import { runUpdated } from '../events/live-events.ts';
 import { refreshDirtyPatterns, refreshLiveRuns } from '../domain/signals/derive.repository.ts';
 import { foldDimensionCounts } from '../domain/signals/queries/by-dimension.ts';
 import type { EventBus } from '../realtime/event-bus.ts';

@@ -1,12 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Histogram, type Registry } from 'prom-client';
 import type { Database } from '../db/database.ts';
 import { migrationsCurrent } from '../db/migrate.ts';
 
 /** /healthz (process up), /readyz (database reachable, migrations current), /metrics (Prometheus). */
-export function registerOps(app: FastifyInstance, db: Database): void {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+export function registerOps(app: FastifyInstance, db: Database, registry: Registry): void {
   const requests = new Counter({
     name: 'runlog_http_requests_total',
     help: 'HTTP requests answered, by route and status',

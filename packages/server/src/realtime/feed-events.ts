@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/database.ts';
-import { toRunDto } from '../domain/runs/runs.service.ts';
+import { toRunDto } from '../events/live-events.ts';
 import { activityData, isTransitionActivity, outEvent, type OutEvent } from './protocol.ts';
 import { listRunsByIds } from './realtime.repository.ts';
 

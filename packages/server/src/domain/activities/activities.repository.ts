@@ -136,3 +136,33 @@ export async function runCountsByStatus(db: Queryable, tenantId: string, since: 
   );
   return rows;
 }
+
+export async function getActivities(db: Queryable, tenantId: string, ids: readonly string[]): Promise<ActivityRow[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await db.query<ActivityRow>(`SELECT * FROM activities WHERE tenant_id = $1 AND id = ANY($2::text[])`, [tenantId, ids]);
+  return rows;
+}
+
+/**
+ * Sets each PostToolUse activity's duration from the PreToolUse of the same tool call, once
+ * both are stored and the Post has none yet; returns the durations set, by Post id.
+ *
+ * Run after appending either half, in the same transaction: the append holds the tenant's
+ * activity_sequences row lock, so of two halves written at once the second one sees the first
+ * committed, whichever arrives first (a spooled Pre can be delivered after its Post).
+ */
+export async function pairToolDurations(
+  tx: Queryable, tenantId: string, pairs: readonly { preId: string; postId: string }[],
+): Promise<Map<string, number>> {
+  if (pairs.length === 0) return new Map();
+  const { rows } = await tx.query<{ id: string; duration_ms: number }>(
+    `UPDATE activities AS post
+     SET duration_ms = greatest(0, round(extract(epoch FROM post.occurred_at - pre.occurred_at) * 1000))::bigint
+     FROM unnest($2::text[], $3::text[]) AS p(pre_id, post_id), activities AS pre
+     WHERE post.tenant_id = $1 AND post.id = p.post_id AND post.duration_ms IS NULL
+       AND pre.tenant_id = $1 AND pre.id = p.pre_id
+     RETURNING post.id, post.duration_ms`,
+    [tenantId, pairs.map((p) => p.preId), pairs.map((p) => p.postId)],
+  );
+  return new Map(rows.map((r) => [r.id, r.duration_ms]));
+}

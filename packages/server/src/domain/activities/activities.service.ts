@@ -1,31 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import type { Database, Queryable } from '../../db/database.ts';
+import type { Database } from '../../db/database.ts';
 import { NotFoundError, ValidationError } from '../../errors.ts';
-import { clientTime } from '../../lib/time.ts';
-import type { EventBus } from '../../realtime/event-bus.ts';
 import type { AuthContext } from '../auth/auth.types.ts';
 import * as repo from './activities.repository.ts';
+import { orThrow, type WriteService } from '../write/write.service.ts';
 import type { CreateActivityBody, ListActivitiesQuery } from './activities.schemas.ts';
-import { TEAM_FEED_TYPES, type ActivityRow, type NewActivity } from './activities.types.ts';
+import { TEAM_FEED_TYPES, type ActivityRow } from './activities.types.ts';
 
 export interface ActivitiesServiceDeps {
   db: Database;
-  bus: EventBus;
+  writes: Pick<WriteService, 'submit'>;
 }
 
 const HOUR_MS = 3_600_000;
-
-/** An API body as a row to append: defaults, the caller as user, client time checked. */
-export function toNewActivity(auth: AuthContext, body: CreateActivityBody, field = 'occurred_at'): NewActivity {
-  return {
-    ...body,
-    id: body.id ?? randomUUID(),
-    type: body.type ?? 'activity',
-    user_id: body.user_id ?? auth.userId,
-    project_id: body.project_id ?? auth.projectId,
-    occurred_at: clientTime(field, body.occurred_at),
-  };
-}
 
 /** Seed 000's event shape, read from the activity row. */
 function feedEvent(row: ActivityRow) {
@@ -50,31 +37,13 @@ function decodeSeqCursor(cursor: string): number {
   return seq;
 }
 
-export function createActivitiesService({ db, bus }: ActivitiesServiceDeps) {
-  /** Appends in the caller's transaction; returns the rows stored now (resends are skipped). */
-  async function append(tx: Queryable, tenantId: string, activities: NewActivity[]): Promise<ActivityRow[]> {
-    return repo.appendActivities(tx, tenantId, activities);
-  }
-
-  function publish(tenantId: string, rows: ActivityRow[]) {
-    bus.publish(rows.map((row) => ({ tenantId, type: 'activity_created' as const, seq: row.seq, data: row })));
-  }
-
+export function createActivitiesService({ db, writes }: ActivitiesServiceDeps) {
   return {
-    append,
-    publish,
-
     /** Idempotent on a client id: a resend answers the stored activity (created = false). */
     async create(auth: AuthContext, body: CreateActivityBody): Promise<{ activity: ActivityRow; created: boolean }> {
-      const activity = toNewActivity(auth, body);
-      const [row] = await db.transaction((tx) => append(tx, auth.tenantId, [activity]));
-      if (row) {
-        publish(auth.tenantId, [row]);
-        return { activity: row, created: true };
-      }
-      const existing = await repo.getActivity(db, auth.tenantId, activity.id);
-      if (!existing) throw new NotFoundError('activity', activity.id);
-      return { activity: existing, created: false };
+      const intent = { type: 'activity.create' as const, id: body.id ?? randomUUID(), body: body as Record<string, unknown>, auth, at: '' };
+      const result = orThrow(await writes.submit(intent));
+      return { activity: result.activity!, created: result.status === 201 };
     },
 
     async get(auth: AuthContext, id: string): Promise<ActivityRow> {

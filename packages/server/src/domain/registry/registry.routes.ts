@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { authOf } from '../../http/auth-hook.ts';
 import { ErrorBody, errorResponses } from '../../http/schemas.ts';
 import { Run } from '../runs/runs.schemas.ts';
-import { toRunDto } from '../runs/runs.service.ts';
+import { toRunDto } from '../../events/live-events.ts';
 import type { ExecutionService } from './execution.service.ts';
 import {
   ExecuteBody, ListWorkUnitsQuery, NotifyBody, NotifyResult, PatchBody, RegisterBody, RunHistory, RunHistoryQuery, WorkUnit,

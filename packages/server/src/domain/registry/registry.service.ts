@@ -1,11 +1,9 @@
 import type { Database, Queryable } from '../../db/database.ts';
 import { ConflictError, NotFoundError } from '../../errors.ts';
 import { decodeCursor, encodeCursor } from '../../http/cursor.ts';
-import type { EventBus, LiveEvent } from '../../realtime/event-bus.ts';
-import { appendActivities } from '../activities/activities.repository.ts';
+import type { LiveEvent } from '../../events/live-events.ts';
 import type { AuthContext } from '../auth/auth.types.ts';
-import type { PricingService } from '../pricing/pricing.service.ts';
-import { runUpdated } from '../runs/runs.service.ts';
+import type { WriteService } from '../write/write.service.ts';
 import { applyNotification } from './notify.ts';
 import * as repo from './registry.repository.ts';
 import type { ListWorkUnitsQuery, NotifyBody, PatchBody, RegisterBody } from './registry.schemas.ts';
@@ -13,8 +11,8 @@ import type { WebhookExecutor, WorkUnitRow } from './registry.types.ts';
 
 export interface RegistryServiceDeps {
   db: Database;
-  pricing: PricingService;
-  bus: EventBus;
+  writes: Pick<WriteService, 'apply'>;
+  publish: (events: LiveEvent[]) => void;
 }
 
 /** The row as the API shows it: no tenant, and the executor's secret reduced to has_secret. */
@@ -34,7 +32,7 @@ function mergeExecutor(current: WebhookExecutor | null, patch: PatchBody['execut
 
 const NOTIFY_MESSAGE = 'Workflow run notification processed';
 
-export function createRegistryService({ db, pricing, bus }: RegistryServiceDeps) {
+export function createRegistryService({ db, writes, publish }: RegistryServiceDeps) {
   async function requireUnit(q: Queryable, tenantId: string, id: string): Promise<WorkUnitRow> {
     const unit = await repo.getWorkUnit(q, tenantId, id);
     if (!unit) throw new NotFoundError('work_unit', id);
@@ -100,19 +98,9 @@ export function createRegistryService({ db, pricing, bus }: RegistryServiceDeps)
      */
     async notify(auth: AuthContext, id: string, body: NotifyBody) {
       const now = new Date();
-      const { run, outcome, activities } = await db.transaction(async (tx) => {
-        const unit = await requireUnit(tx, auth.tenantId, id);
-        const write = await applyNotification(pricing, tx, auth, unit, body, now);
-        if (write.outcome === 'unchanged') return { ...write, activities: [] };
-        await repo.refreshWorkUnitStats(tx, auth.tenantId, [unit.id]);
-        // Last in the transaction: the activity seq lock is held only until commit.
-        return { ...write, activities: await appendActivities(tx, auth.tenantId, write.activities) };
-      });
-      if (outcome !== 'unchanged') {
-        const events: LiveEvent[] = [runUpdated(auth.tenantId, run, activities.at(-1)?.seq ?? 0)];
-        for (const a of activities) events.push({ tenantId: auth.tenantId, type: 'activity_created', seq: a.seq, data: a });
-        bus.publish(events);
-      }
+      const { run, outcome, events } = await db.transaction(async (tx) =>
+        applyNotification(writes, tx, auth, await requireUnit(tx, auth.tenantId, id), body, now));
+      publish(events);
       return { message: NOTIFY_MESSAGE, workflow_id: id, run_id: run.id, status: outcome, run_status: run.status };
     },
   };

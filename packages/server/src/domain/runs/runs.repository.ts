@@ -30,12 +30,14 @@ export async function insertRuns(tx: Queryable, tenantId: string, runs: readonly
   return rows;
 }
 
-export async function findRunByIdOrExternal(db: Queryable, tenantId: string, id: string | null, externalId: string | null): Promise<RunRow | null> {
+/** Runs that a create found already stored, by id or by external_id (idempotent create). */
+export async function findRunsByIdOrExternal(db: Queryable, tenantId: string, ids: readonly string[], externalIds: readonly (string | null)[]): Promise<RunRow[]> {
+  if (ids.length === 0) return [];
   const { rows } = await db.query<RunRow>(
-    `SELECT * FROM runs WHERE tenant_id = $1 AND (id = $2 OR external_id = $3) LIMIT 1`,
-    [tenantId, id, externalId],
+    `SELECT * FROM runs WHERE tenant_id = $1 AND (id = ANY($2::text[]) OR external_id = ANY($3::text[]))`,
+    [tenantId, ids, externalIds.filter((e) => e !== null)],
   );
-  return rows[0] ?? null;
+  return rows;
 }
 
 export async function getRun(db: Queryable, tenantId: string, id: string): Promise<RunRow | null> {
@@ -43,14 +45,38 @@ export async function getRun(db: Queryable, tenantId: string, id: string): Promi
   return rows[0] ?? null;
 }
 
-/** Locks the run for a transition so concurrent transitions of one run are serialised. */
-export async function lockRun(tx: Queryable, tenantId: string, id: string): Promise<RunRow | null> {
-  const { rows } = await tx.query<RunRow>(`SELECT * FROM runs WHERE tenant_id = $1 AND id = $2 FOR UPDATE`, [tenantId, id]);
-  return rows[0] ?? null;
+/** Locks runs in id order, so concurrent writers never deadlock on each other. */
+export async function lockRuns(tx: Queryable, tenantId: string, ids: readonly string[]): Promise<RunRow[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await tx.query<RunRow>(
+    `SELECT * FROM runs WHERE tenant_id = $1 AND id = ANY($2::text[]) ORDER BY id FOR UPDATE`,
+    [tenantId, ids],
+  );
+  return rows;
 }
 
-/** Any sign of life clears STALLED from a live run (the scheduled job sets it; SPEC §3). */
-export const UNSTALL = `latency_bucket = CASE WHEN state = 'LIVE' THEN NULL ELSE latency_bucket END`;
+/**
+ * The one UPDATE of runs: writes the state the writer planned for every run it changed, in one
+ * statement. Any sign of life clears STALLED from a live run (the minute job sets it; SPEC §3).
+ */
+export async function writeRuns(tx: Queryable, tenantId: string, runs: readonly RunRow[]): Promise<RunRow[]> {
+  if (runs.length === 0) return [];
+  const { rows } = await tx.query<RunRow>(
+    `UPDATE runs AS t SET status = r.status, state = r.state, started_at = r.started_at, completed_at = r.completed_at,
+       last_seen_at = r.last_seen_at, duration_ms = r.duration_ms, output_data = r.output_data, error = r.error,
+       error_type = r.error_type, input_tokens = r.input_tokens, output_tokens = r.output_tokens,
+       cache_read_tokens = r.cache_read_tokens, cache_write_tokens = r.cache_write_tokens,
+       reasoning_tokens = r.reasoning_tokens, estimated_cost_usd = r.estimated_cost_usd, cost_source = r.cost_source,
+       model = r.model, provider_type = r.provider_type, reported_step_count = r.reported_step_count,
+       end_request_hash = r.end_request_hash, policy_violation = r.policy_violation, incident_count = r.incident_count,
+       latency_bucket = CASE WHEN t.state = 'LIVE' THEN NULL ELSE t.latency_bucket END, updated_at = now()
+     FROM jsonb_to_recordset($2::jsonb) AS r(${RUN_RECORD})
+     WHERE t.tenant_id = $1 AND t.id = r.id
+     RETURNING t.*`,
+    [tenantId, JSON.stringify(runs)],
+  );
+  return rows;
+}
 
 /** Columns a transition may change. */
 export type RunPatch = Partial<Pick<RunRow,
@@ -58,30 +84,6 @@ export type RunPatch = Partial<Pick<RunRow,
   'input_tokens' | 'output_tokens' | 'cache_read_tokens' | 'cache_write_tokens' | 'reasoning_tokens' |
   'estimated_cost_usd' | 'cost_source' | 'model' | 'provider_type' | 'reported_step_count' | 'end_request_hash' |
   'policy_violation' | 'incident_count'>>;
-
-export async function updateRun(tx: Queryable, tenantId: string, id: string, patch: RunPatch, seenAt: Date): Promise<RunRow> {
-  const entries = Object.entries(patch).filter(([, v]) => v !== undefined);
-  const sets = entries.map(([column], i) => `${column} = $${i + 4}`);
-  const values = entries.map(([column, v]) => (column === 'output_data' && v !== null ? JSON.stringify(v) : v));
-  const { rows } = await tx.query<RunRow>(
-    `UPDATE runs SET ${[...sets, 'last_seen_at = greatest(last_seen_at, $3)', UNSTALL, 'updated_at = now()'].join(', ')}
-     WHERE tenant_id = $1 AND id = $2
-     RETURNING *`,
-    [tenantId, id, seenAt, ...values],
-  );
-  return rows[0]!;
-}
-
-/** Heartbeat: only a live run moves; null when the run is missing or finished. */
-export async function touchLiveRun(db: Queryable, tenantId: string, id: string): Promise<RunRow | null> {
-  const { rows } = await db.query<RunRow>(
-    `UPDATE runs SET last_seen_at = greatest(last_seen_at, now()), ${UNSTALL}, updated_at = now()
-     WHERE tenant_id = $1 AND id = $2 AND state = 'LIVE'
-     RETURNING *`,
-    [tenantId, id],
-  );
-  return rows[0] ?? null;
-}
 
 /**
  * GET /runs: newest first by (created_at, id), which runs_created_idx serves; a keyset

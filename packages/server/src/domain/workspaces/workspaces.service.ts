@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { isDatabaseError, type Database, type Queryable } from '../../db/database.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../errors.ts';
-import type { ActivitiesService } from '../activities/activities.service.ts';
+import type { LiveEvent } from '../../events/live-events.ts';
 import type { NewActivity } from '../activities/activities.types.ts';
+import type { WriteService } from '../write/write.service.ts';
 import { hasScope, type AuthContext } from '../auth/auth.types.ts';
 import { accessOf, actorOf, canSee, effectiveRole, requireAction, type Access } from './permissions.ts';
 import * as repo from './workspaces.repository.ts';
@@ -13,7 +14,8 @@ import type { Page, WorkspaceRow, WorkspaceWorkUnitRow } from './workspaces.type
 
 export interface WorkspacesServiceDeps {
   db: Database;
-  activities: Pick<ActivitiesService, 'append' | 'publish'>;
+  writes: Pick<WriteService, 'apply'>;
+  publish: (events: LiveEvent[]) => void;
 }
 
 /** The row as the API shows it, with the caller's role in it. */
@@ -60,7 +62,7 @@ async function orNotFound<T>(what: string, id: string, write: () => Promise<T>):
 const pageOf = <K extends string, T>(key: K, result: { rows: T[]; total: number }, page: Page) =>
   ({ [key]: result.rows, total: result.total, limit: page.limit, offset: page.offset }) as Record<K, T[]> & { total: number } & Page;
 
-export function createWorkspacesService({ db, activities }: WorkspacesServiceDeps) {
+export function createWorkspacesService({ db, writes, publish }: WorkspacesServiceDeps) {
   /**
    * The workspace as the caller may see it, locked for the transaction when `lock`: 404 when
    * it is missing, another tenant's, or hidden from a non-member (permissions.ts).
@@ -201,7 +203,7 @@ export function createWorkspacesService({ db, activities }: WorkspacesServiceDep
 
     /** Hands a registry work unit to the workspace; its `delegation` activity is written last (seq lock). */
     async addWorkUnit(auth: AuthContext, id: string, body: AddWorkUnitBody) {
-      const { unit, activity } = await db.transaction(async (tx) => {
+      const { unit, events } = await db.transaction(async (tx) => {
         const { row, access } = await open(tx, auth, id, true);
         requireAction(access, 'manage_work_units');
         const registered = await repo.findWorkUnit(tx, auth.tenantId, body.work_unit_id);
@@ -214,10 +216,11 @@ export function createWorkspacesService({ db, activities }: WorkspacesServiceDep
           throw new ConflictError('work_unit_exists', `work unit ${body.work_unit_id} is already in workspace ${id}`, { workspace_id: id, work_unit_id: body.work_unit_id });
         }
         const unit = (await repo.getWorkUnit(tx, auth.tenantId, id, body.work_unit_id))!;
-        const [activity] = await activities.append(tx, auth.tenantId, [delegationActivity(auth, row, unit)]);
-        return { unit, activity: activity! };
+        const activity = delegationActivity(auth, row, unit);
+        const written = await writes.apply(tx, auth.tenantId, [{ type: 'activity.create', id: activity.id, body: activity as unknown as Record<string, unknown>, auth, at: '' }]);
+        return { unit, events: written.events };
       });
-      activities.publish(auth.tenantId, [activity]);
+      publish(events);
       return unit;
     },
 

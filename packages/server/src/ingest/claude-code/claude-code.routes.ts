@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { authOf } from '../../http/auth-hook.ts';
 import { errorResponses } from '../../http/schemas.ts';
 import { ClaudeCodeHookPayload, HookResult } from './claude-code.schemas.ts';
-import { createClaudeCodeService, type ClaudeCodeServiceDeps } from './claude-code.service.ts';
+import type { ClaudeCodeService } from './claude-code.service.ts';
 
 /**
  * Claude Code reads a 2xx body as hook output: a JSON object is validated against its hook
@@ -14,10 +14,8 @@ function wantsRepresentation(prefer: string | string[] | undefined): boolean {
   return [prefer ?? []].flat().some((value) => /(^|[\s,;])return=representation\b/i.test(value));
 }
 
-/** POST /hooks/claude-code (SPEC §4, ingestion adapters). The service is built here: it has no other caller. */
-export const claudeCodeRoutes: FastifyPluginAsyncTypebox<ClaudeCodeServiceDeps> = async (app, deps) => {
-  const claudeCode = createClaudeCodeService(deps);
-
+/** POST /hooks/claude-code (SPEC §4, ingestion adapters). */
+export const claudeCodeRoutes: FastifyPluginAsyncTypebox<{ claudeCode: ClaudeCodeService }> = async (app, { claudeCode }) => {
   app.post('/hooks/claude-code', {
     config: { scope: 'ingest' },
     schema: {

@@ -1,0 +1,77 @@
+import type { Database } from './db/database.ts';
+import type { Logger } from './logger.ts';
+import { createActivitiesService } from './domain/activities/activities.service.ts';
+import { createAuthService } from './domain/auth/auth.service.ts';
+import { createSessionsService } from './domain/auth/sessions.service.ts';
+import { createPricingService } from './domain/pricing/pricing.service.ts';
+import { createProjectsService } from './domain/projects/projects.service.ts';
+import { createExecutionService } from './domain/registry/execution.service.ts';
+import { createRegistryService } from './domain/registry/registry.service.ts';
+import { createRunsService } from './domain/runs/runs.service.ts';
+import { createSignalsService } from './domain/signals/signals.service.ts';
+import { createWorkspacesService } from './domain/workspaces/workspaces.service.ts';
+import { createWriteService } from './domain/write/write.service.ts';
+import { createBatchService } from './ingest/batch/batch.service.ts';
+import { createClaudeCodeService } from './ingest/claude-code/claude-code.service.ts';
+import { createJobQueue, jobsSchemaFor, type JobQueueOptions } from './jobs/job-queue.ts';
+import { QUEUES } from './jobs/queues.ts';
+import { createEventBus } from './realtime/event-bus.ts';
+import { createWriteMetrics } from './ops/write-metrics.ts';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface ContainerOptions {
+  db: Database;
+  logger: Logger;
+  keyCacheMs?: number;
+  /** Runlog's schema on a PostgreSQL server (the job queue's sits beside it). */
+  databaseSchema?: string;
+  /** The job queue's schema and worker polling. */
+  jobs?: { schema?: string; pollingIntervalSeconds?: number; queueOptions?: JobQueueOptions['queueOptions']; background?: boolean };
+  /** Group commit: how long an idle tenant's first write waits for company, and the largest group. */
+  write?: { windowMs?: number; maxGroup?: number };
+}
+
+/**
+ * The composition root: database, bus, services and queue are built once, here. The HTTP
+ * app (`runlog serve`) and the job worker (`runlog worker`) both start from a container;
+ * each service gets only the narrow dependencies it uses.
+ */
+export function buildContainer({ db, logger, keyCacheMs = 10_000, databaseSchema = 'public', jobs: jobOptions = {}, write = {} }: ContainerOptions) {
+  const bus = createEventBus(logger);
+  const publish = bus.publish;
+  // One metrics registry for the process: HTTP, writes and jobs report into it, /metrics reads it.
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const metrics = createWriteMetrics(registry);
+  const pricing = createPricingService({ db });
+  const writes = createWriteService({ db, pricing, publish, ...write, onGroup: metrics.observeGroup });
+  const jobs = createJobQueue({
+    db, logger, schema: jobOptions.schema ?? jobsSchemaFor(databaseSchema),
+    pollingIntervalSeconds: jobOptions.pollingIntervalSeconds, queueOptions: jobOptions.queueOptions, background: jobOptions.background,
+  });
+  const auth = createAuthService({ db, logger, keyCacheMs });
+  const workspaces = createWorkspacesService({ db, writes, publish });
+  const services = {
+    bus,
+    auth,
+    sessions: createSessionsService({ db }),
+    pricing,
+    writes,
+    runs: createRunsService({ db, writes }),
+    activities: createActivitiesService({ db, writes }),
+    batch: createBatchService({ db, writes, publish }),
+    claudeCode: createClaudeCodeService({ writes }),
+    registry: createRegistryService({ db, writes, publish }),
+    execution: createExecutionService({
+      db, writes, workspaces, enqueueDispatch: (tx, job) => jobs.sendInTx(tx, QUEUES.dispatchRun, job),
+    }),
+    workspaces,
+    projects: createProjectsService({ db }),
+    signals: createSignalsService({ db }),
+    jobs,
+  };
+  return { db, logger, registry, services };
+}
+
+export type Container = ReturnType<typeof buildContainer>;
+export type Services = Container['services'];

@@ -1,0 +1,37 @@
+import type { ActivityRow } from '../domain/activities/activities.types.ts';
+import type { RunRow } from '../domain/runs/runs.types.ts';
+
+/**
+ * The live events every writer publishes after commit and the realtime hub delivers (SPEC §5).
+ * One builder per event type, so REST, /ingest, notifications, hooks and jobs send the same shapes.
+ * This module sits below both `domain/` and `realtime/`; it imports only row types.
+ */
+export type LiveEventType = 'activity_created' | 'run_updated' | 'step_added';
+
+export interface LiveEvent {
+  tenantId: string;
+  type: LiveEventType;
+  /** The activity seq this event belongs to (0 for events without one). */
+  seq: number;
+  data: unknown;
+}
+
+/** The run as the API shows it: internal bookkeeping columns removed. */
+export function toRunDto(row: RunRow) {
+  const { tenant_id: _t, end_request_hash: _h, reported_step_count: _c, ...dto } = row;
+  return dto;
+}
+
+/** A run's new state; `seq` is its transition activity's (0 without one). */
+export function runUpdated(tenantId: string, run: RunRow, seq: number): LiveEvent {
+  return { tenantId, type: 'run_updated', seq, data: toRunDto(run) };
+}
+
+export function activityCreated(tenantId: string, row: ActivityRow): LiveEvent {
+  return { tenantId, type: 'activity_created', seq: row.seq, data: row };
+}
+
+/** Steps stored now for one run (resent steps are not repeated). */
+export function stepsAdded(tenantId: string, runId: string, steps: readonly object[]): LiveEvent {
+  return { tenantId, type: 'step_added', seq: 0, data: { run_id: runId, steps } };
+}

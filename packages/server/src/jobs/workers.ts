@@ -1,0 +1,21 @@
+import type { Container } from '../container.ts';
+import { dispatchRunJob } from './dispatch-run.ts';
+import { markStalledJob } from './mark-stalled.ts';
+import { QUEUES } from './queues.ts';
+
+export interface WorkerOptions {
+  /** A live run silent this long is STALLED (SPEC §3). */
+  stallTimeoutMs: number;
+  /** The API base executors call back (RUNLOG_PUBLIC_URL + /api/v1). */
+  apiUrl: () => string;
+}
+
+/**
+ * Every background job's handler, started on a container: in the web process by default, or
+ * in `runlog worker` processes when a deployment keeps jobs apart from HTTP.
+ */
+export async function startJobWorkers({ db, logger, services }: Container, { stallTimeoutMs, apiUrl }: WorkerOptions): Promise<void> {
+  const { jobs, bus, runs } = services;
+  await jobs.work(QUEUES.markStalled, markStalledJob({ db, bus, stallTimeoutMs }));
+  await jobs.work(QUEUES.dispatchRun, dispatchRunJob({ db, runs, logger, apiUrl }));
+}
