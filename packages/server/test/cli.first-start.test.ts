@@ -14,7 +14,7 @@ import { api, cleanupTempDirs, kill, killAll, runCli, spawnRunlog, startServer, 
 
 type Backend = 'pglite' | 'postgres';
 const BACKENDS: Backend[] = process.env.DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
-const TIMEOUT = 180_000;
+const TIMEOUT = 480_000;
 
 afterAll(async () => {
   await killAll();
@@ -69,7 +69,7 @@ describe.concurrent.each(BACKENDS)('first start on %s', (backend) => {
   async function startAndStop(check: (stdout: string, origin: string) => Promise<void>, banner = true): Promise<string> {
     const server = await startServer(env);
     try {
-      await waitReady(server, 120_000);
+      await waitReady(server, 300_000);
       // Printed right after it starts listening; the last line of it is the curl example.
       if (banner) await waitForOutput(() => server.stdout, 'Try: curl', 10_000);
       await check(server.stdout, server.origin);
@@ -111,7 +111,7 @@ describe.concurrent.each(BACKENDS)('first start on %s', (backend) => {
 
   it.sequential('a start killed before anyone signed in: the next start shows the same credentials again', async () => {
     const killed = await startServer(env);
-    await waitReady(killed, 120_000);
+    await waitReady(killed, 300_000);
     await kill(killed); // SIGKILL: whatever it printed may be lost
     const stdout = await startAndStop(async () => {});
     expect(stdout).toContain('shown again until the owner signs in');

@@ -8,12 +8,13 @@ import { MIGRATE_SPEC } from '../src/cli/migrate.ts';
 import { SERVE_SPEC } from '../src/cli/serve.ts';
 import { allFlags, type CommandSpec } from '../src/cli/spec.ts';
 import { USERS_SPEC } from '../src/cli/users.ts';
+import { WORKER_SPEC } from '../src/cli/worker.ts';
 import { SETTINGS } from '../src/settings.ts';
 import { cleanupTempDirs, killAll, REPO_ROOT, runCli, tempDir } from './process-helpers.ts';
 
 /** `runlog --help`, `--version`, each command's `--help` and its usage errors, through the built CLI; the README's tables against the flag definitions. */
 
-const SPECS: CommandSpec[] = [SERVE_SPEC, MIGRATE_SPEC, KEYS_SPEC, USERS_SPEC, HOOK_SPEC];
+const SPECS: CommandSpec[] = [SERVE_SPEC, MIGRATE_SPEC, KEYS_SPEC, USERS_SPEC, HOOK_SPEC, WORKER_SPEC];
 const README = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
 
 afterAll(async () => {
