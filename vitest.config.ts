@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['packages/*/test/**/*.test.ts'],
+    // Dashboard component tests are .tsx and pick a DOM with a `// @vitest-environment happy-dom` comment.
+    include: ['packages/*/test/**/*.test.{ts,tsx}'],
     // Migrates one embedded database that every test file starts from.
     globalSetup: ['packages/server/test/global-setup.ts'],
     testTimeout: 60_000,

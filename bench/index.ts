@@ -16,6 +16,10 @@ const BENCHMARKS: Record<string, Benchmark> = {
     about: 'runs and steps per second through the HTTP API vs one multi-row INSERT (PGlite, PostgreSQL). Env: BENCH_RUNS, BENCH_STEPS, BENCH_CLIENTS, BENCH_STEP_CLIENTS, BENCH_BACKENDS, DATABASE_URL',
     load: () => import('./ingest.ts'),
   },
+  otlp: {
+    about: 'spans per second through POST /v1/traces (protobuf, exports of 512 spans) beside /ingest carrying the same runs and steps (PGlite, PostgreSQL). Env: BENCH_OTLP_TRACES, BENCH_OTLP_CLIENTS, BENCH_BACKENDS, DATABASE_URL',
+    load: () => import('./otlp.ts'),
+  },
   realtime: {
     about: 'WebSocket delivery latency p50/p99/max and events lost: 1,000 clients on "activity" while activities are written at 500/s. Env: BENCH_WS_CLIENTS, BENCH_RATE, BENCH_SECONDS, BENCH_BACKENDS, DATABASE_URL',
     load: () => import('./realtime.ts'),
@@ -24,6 +28,10 @@ const BENCHMARKS: Record<string, Benchmark> = {
   startup: {
     about: 'ready time and idle RSS of runlog serve (embedded, beside a bare PGlite script; PostgreSQL) and runlog hook wall time beside node -e 0. Env: BENCH_ROUNDS, BENCH_IDLE_MS, DATABASE_URL',
     load: () => import('./startup.ts'),
+  },
+  dashboard: {
+    about: 'the live feed in Chromium at 500 activities/s: frame time p50/p95, JS heap start/end, DOM nodes. Flags: --minutes N (default 10), --rate R',
+    load: () => import('./dashboard.ts'),
   },
   sdk: {
     about: '@runlog/sdk end to end: records (run create, steps, complete) delivered per second through its batching, and recording cost per record in the caller. Env: BENCH_RUNS, BENCH_STEPS, BENCH_BACKENDS, DATABASE_URL',

@@ -154,7 +154,7 @@ class Progress {
 
 /**
  * What the finishing transactions would have written: each run's pattern evidence, computed
- * by the server's own function (migration 0009), a tenant's runs a chunk at a time.
+ * by the server's own function (db/functions/runlog_refresh_pattern_features.sql), a tenant's runs a chunk at a time.
  */
 async function patternEvidence(db: Database): Promise<void> {
   const chunk = 50_000;

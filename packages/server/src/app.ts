@@ -8,6 +8,8 @@ import { activitiesRoutes } from './domain/activities/activities.routes.ts';
 import { sameOrigin, sessionToken } from './domain/auth/sessions.service.ts';
 import { batchRoutes } from './ingest/batch/batch.routes.ts';
 import { claudeCodeRoutes } from './ingest/claude-code/claude-code.routes.ts';
+import { sessionUsageRoutes } from './ingest/claude-code/usage.routes.ts';
+import { otlpRoutes } from './ingest/otlp/otlp.routes.ts';
 import { authRoutes } from './domain/auth/auth.routes.ts';
 import { pricingRoutes } from './domain/pricing/pricing.routes.ts';
 import { runsRoutes } from './domain/runs/runs.routes.ts';
@@ -15,6 +17,9 @@ import { registryRoutes } from './domain/registry/registry.routes.ts';
 import { workspacesRoutes } from './domain/workspaces/workspaces.routes.ts';
 import { projectsRoutes } from './domain/projects/projects.routes.ts';
 import { signalsRoutes } from './domain/signals/signals.routes.ts';
+import { assistantSessionsRoutes } from './domain/assistant-sessions/assistant-sessions.routes.ts';
+import { registerDashboard } from './http/dashboard.ts';
+import { dashboardRoutes } from './domain/dashboard/dashboard.routes.ts';
 import { buildContainer, type Container, type ContainerOptions } from './container.ts';
 import { listeningUrl } from './jobs/dispatch-run.ts';
 import { startJobWorkers } from './jobs/workers.ts';
@@ -92,7 +97,10 @@ export async function buildApp({
     await api.register(batchRoutes, { batch });
     await api.register(registryRoutes, { registry, execution });
     await api.register(claudeCodeRoutes, { claudeCode });
+    await api.register(sessionUsageRoutes, { db });
     await api.register(workspacesRoutes, { workspaces });
+    await api.register(assistantSessionsRoutes, { db });
+    await api.register(dashboardRoutes, { db, sessions });
   }, { prefix: API_PREFIX });
 
   // Realtime (SPEC §5): GET /ws, POST /api/v1/ws-ticket, the hub and the LISTEN/NOTIFY bridge.
@@ -107,7 +115,11 @@ export async function buildApp({
     },
   });
 
+  // OTLP/HTTP receivers at the root, where exporters post by default (/v1/traces, /v1/logs, /v1/metrics).
+  await app.register(otlpRoutes, { db, writes: services.writes, publish: services.bus.publish, bodyLimitBytes });
+
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  registerDashboard(app as unknown as FastifyInstance);
 
   return { app, services };
 }

@@ -60,7 +60,7 @@ export function buildContainer({ db, logger, keyCacheMs = 10_000, databaseSchema
     runs: createRunsService({ db, writes }),
     activities: createActivitiesService({ db, writes }),
     batch: createBatchService({ db, writes, publish }),
-    claudeCode: createClaudeCodeService({ writes }),
+    claudeCode: createClaudeCodeService({ db, writes }),
     registry: createRegistryService({ db, writes, publish }),
     execution: createExecutionService({
       db, writes, workspaces, enqueueDispatch: (tx, job) => jobs.sendInTx(tx, QUEUES.dispatchRun, job),

@@ -6,12 +6,14 @@ import { fileURLToPath } from 'node:url';
 import { migrate } from '../src/db/migrate.ts';
 import { openPglite } from '../src/db/pglite.ts';
 
-const MIGRATIONS = fileURLToPath(new URL('../src/db/migrations/', import.meta.url));
+const SQL_DIRS = ['../src/db/migrations/', '../src/db/functions/'].map((dir) => fileURLToPath(new URL(dir, import.meta.url)));
 
-/** The migrations' contents: a template is reused for as long as they are unchanged. */
+/** The migrations' and functions' contents: a template is reused for as long as they are unchanged. */
 function migrationsHash(): string {
   const hash = createHash('sha256');
-  for (const name of readdirSync(MIGRATIONS).sort()) hash.update(name).update(readFileSync(path.join(MIGRATIONS, name)));
+  for (const dir of SQL_DIRS) {
+    for (const name of readdirSync(dir).sort()) hash.update(name).update(readFileSync(path.join(dir, name)));
+  }
   return hash.digest('hex').slice(0, 16);
 }
 

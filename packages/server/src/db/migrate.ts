@@ -2,6 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import type { Database } from './database.ts';
 
 const MIGRATIONS_DIR = new URL('./migrations/', import.meta.url);
+const FUNCTIONS_DIR = new URL('./functions/', import.meta.url);
+/** The squashed pre-release schema: a database that has older versions but not this one cannot be upgraded. */
+const BASELINE = 13;
 /** Serialises migrations of several nodes starting at once against one PostgreSQL. */
 const MIGRATION_LOCK = 4_242_001;
 
@@ -34,7 +37,18 @@ export async function appliedVersions(db: Database): Promise<number[]> {
   return rows.map((row) => row.version);
 }
 
-/** Applies what is missing; returns the versions it applied. */
+/** The current SQL functions, one file each, applied in name order (a function's file sorts after those it calls). */
+export function loadFunctions(): string[] {
+  return readdirSync(FUNCTIONS_DIR)
+    .filter((file) => file.endsWith('.sql'))
+    .sort()
+    .map((file) => readFileSync(new URL(file, FUNCTIONS_DIR), 'utf8'));
+}
+
+/**
+ * Applies what is missing, then the current SQL functions (CREATE OR REPLACE: a function
+ * changes by editing its file); returns the versions it applied.
+ */
 export async function migrate(db: Database, schema = 'public'): Promise<Migration[]> {
   if (schema !== 'public') await db.exec(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
   await db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -42,6 +56,11 @@ export async function migrate(db: Database, schema = 'public'): Promise<Migratio
     name text NOT NULL,
     applied_at timestamptz(3) NOT NULL DEFAULT now()
   )`);
+  const before = await appliedVersions(db);
+  if (before.length > 0 && !before.includes(BASELINE)) {
+    throw new Error(`this database was made by a pre-release of Runlog (schema version ${Math.max(...before)}); `
+      + `upgrade it with that release first, or start a new one`);
+  }
   const applied: Migration[] = [];
   for (const migration of loadMigrations()) {
     const done = await db.transaction(async (tx) => {
@@ -54,6 +73,11 @@ export async function migrate(db: Database, schema = 'public'): Promise<Migratio
     });
     if (done) applied.push(migration);
   }
+  const functions = loadFunctions();
+  await db.transaction(async (tx) => {
+    if (db.kind === 'postgres') await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    for (const sql of functions) await tx.exec(sql);
+  });
   return applied;
 }
 

@@ -1,10 +1,14 @@
-import type { ActivityRow } from '../domain/activities/activities.types.ts';
-import type { RunRow } from '../domain/runs/runs.types.ts';
+/** The columns of a run row that never reach a client. */
+interface RunLike {
+  tenant_id: string;
+  end_request_hash?: unknown;
+  reported_step_count?: unknown;
+}
 
 /**
  * The live events every writer publishes after commit and the realtime hub delivers (SPEC §5).
  * One builder per event type, so REST, /ingest, notifications, hooks and jobs send the same shapes.
- * This module sits below both `domain/` and `realtime/`; it imports only row types.
+ * This module sits below both `domain/` and `realtime/` and imports neither.
  */
 export type LiveEventType = 'activity_created' | 'run_updated' | 'step_added';
 
@@ -17,17 +21,17 @@ export interface LiveEvent {
 }
 
 /** The run as the API shows it: internal bookkeeping columns removed. */
-export function toRunDto(row: RunRow) {
+export function toRunDto<R extends RunLike>(row: R) {
   const { tenant_id: _t, end_request_hash: _h, reported_step_count: _c, ...dto } = row;
   return dto;
 }
 
 /** A run's new state; `seq` is its transition activity's (0 without one). */
-export function runUpdated(tenantId: string, run: RunRow, seq: number): LiveEvent {
+export function runUpdated(tenantId: string, run: RunLike, seq: number): LiveEvent {
   return { tenantId, type: 'run_updated', seq, data: toRunDto(run) };
 }
 
-export function activityCreated(tenantId: string, row: ActivityRow): LiveEvent {
+export function activityCreated(tenantId: string, row: { seq: number }): LiveEvent {
   return { tenantId, type: 'activity_created', seq: row.seq, data: row };
 }
 

@@ -1,4 +1,8 @@
-import type { Container } from '../container.ts';
+import type { Database } from '../db/database.ts';
+import type { Logger } from '../logger.ts';
+import type { EventBus } from '../realtime/event-bus.ts';
+import type { RunsService } from '../domain/runs/runs.service.ts';
+import type { JobQueue } from './job-queue.ts';
 import { dispatchRunJob } from './dispatch-run.ts';
 import { markStalledJob } from './mark-stalled.ts';
 import { QUEUES } from './queues.ts';
@@ -14,8 +18,10 @@ export interface WorkerOptions {
  * Every background job's handler, started on a container: in the web process by default, or
  * in `runlog worker` processes when a deployment keeps jobs apart from HTTP.
  */
-export async function startJobWorkers({ db, logger, services }: Container, { stallTimeoutMs, apiUrl }: WorkerOptions): Promise<void> {
-  const { jobs, bus, runs } = services;
+export async function startJobWorkers(
+  { db, logger, services: { jobs, bus, runs } }: { db: Database; logger: Logger; services: { jobs: JobQueue; bus: EventBus; runs: Pick<RunsService, 'transition'> } },
+  { stallTimeoutMs, apiUrl }: WorkerOptions,
+): Promise<void> {
   await jobs.work(QUEUES.markStalled, markStalledJob({ db, bus, stallTimeoutMs }));
   await jobs.work(QUEUES.dispatchRun, dispatchRunJob({ db, runs, logger, apiUrl }));
 }

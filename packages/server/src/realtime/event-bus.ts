@@ -1,15 +1,8 @@
 import { EventEmitter } from 'node:events';
+import type { LiveEvent } from '../events/live-events.ts';
 import type { Logger } from '../logger.ts';
 
-export type LiveEventType = 'activity_created' | 'run_updated' | 'step_added';
-
-export interface LiveEvent {
-  tenantId: string;
-  type: LiveEventType;
-  /** The activity seq this event belongs to (0 for events without one). */
-  seq: number;
-  data: unknown;
-}
+export type { LiveEvent, LiveEventType } from '../events/live-events.ts';
 
 /**
  * In-process fan-out of committed writes to live subscribers (the WebSocket hub).

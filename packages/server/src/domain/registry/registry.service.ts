@@ -1,6 +1,6 @@
 import type { Database, Queryable } from '../../db/database.ts';
 import { ConflictError, NotFoundError } from '../../errors.ts';
-import { decodeCursor, encodeCursor } from '../../http/cursor.ts';
+import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
 import type { LiveEvent } from '../../events/live-events.ts';
 import type { AuthContext } from '../auth/auth.types.ts';
 import type { WriteService } from '../write/write.service.ts';

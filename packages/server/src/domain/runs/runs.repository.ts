@@ -102,7 +102,7 @@ export async function listRuns(
   if (q.risk_level?.length) add((p) => `risk_level = ANY(${p}::text[])`, q.risk_level);
   if (q.state) add((p) => `state = ${p}`, q.state);
   if (q.latency_bucket) add((p) => `latency_bucket = ${p}`, q.latency_bucket);
-  for (const column of ['project_id', 'work_unit_id', 'agent_id', 'source', 'provider_type', 'user_id'] as const) {
+  for (const column of ['project_id', 'work_unit_id', 'agent_id', 'source', 'provider_type', 'user_id', 'trace_id'] as const) {
     if (q[column] !== undefined) add((p) => `${column} = ${p}`, q[column]);
   }
   if (q.started_after) add((p) => `started_at >= ${p}::timestamptz`, q.started_after);

@@ -132,6 +132,7 @@ export const ListRunsQuery = Type.Object(
     source: Type.Optional(Type.String({ maxLength: 500 })),
     provider_type: Type.Optional(Type.String({ maxLength: 500 })),
     user_id: Type.Optional(Type.String({ maxLength: 500 })),
+    trace_id: Type.Optional(Type.String({ maxLength: 500, description: 'runs of one trace (an OTLP trace id is 32 hex digits)' })),
     started_after: Type.Optional(Timestamp()),
     started_before: Type.Optional(Timestamp()),
     limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Database, Queryable } from '../../db/database.ts';
 import { NotFoundError, ValidationError } from '../../errors.ts';
-import { decodeCursor, encodeCursor } from '../../http/cursor.ts';
+import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
 import type { AuthContext } from '../auth/auth.types.ts';
 import type { Intent } from '../write/intents.ts';
 import { orThrow, type WriteService } from '../write/write.service.ts';

@@ -72,7 +72,7 @@ export async function deriveFinishedRuns(tx: Queryable, tenantId: string, runIds
      ), unit_p95 AS MATERIALIZED (${baseline('work_unit_id', 'unit_keys')}
      ), agent_p95 AS MATERIALIZED (${baseline('agent_id', 'agent_keys')}
      ), pf AS MATERIALIZED (
-       -- The pattern evidence (migration 0012), written by this same UPDATE.
+       -- The pattern evidence (db/functions/runlog_pattern_features.sql), written by this same UPDATE.
        SELECT * FROM runlog_pattern_features($1, $2::text[])
      ), m AS MATERIALIZED (
        SELECT t.*, coalesce(st.n, 0) AS n, st.lo, st.hi, coalesce(st.tokens, 0) AS step_tokens,

@@ -37,6 +37,18 @@ export function orThrow(result: IntentResult): IntentResult {
   throw new AppError(result.status, result.error ?? 'error', result.message ?? 'the write was refused', result.details);
 }
 
+/** Deadlock and serialization failures roll the whole transaction back: running it again is safe. */
+const RETRYABLE = new Set(['40P01', '40001']);
+async function retryConflicts<T>(attempt: () => Promise<T>, tries = 3): Promise<T> {
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (n >= tries || !RETRYABLE.has((err as { code?: string }).code ?? '')) throw err;
+    }
+  }
+}
+
 /**
  * Group commit (SPEC §5): concurrent single writes of one tenant share a transaction, so the
  * seq lock, the commit's fsync and PGlite's per-statement cost are paid once per group. One
@@ -67,7 +79,7 @@ export function createWriteService({
     line.busy = true;
     const started = performance.now();
     try {
-      const outcome = await db.transaction((tx) => writer.apply(tx, tenantId, group.map((w) => w.intent)));
+      const outcome = await retryConflicts(() => db.transaction((tx) => writer.apply(tx, tenantId, group.map((w) => w.intent))));
       onGroup(group.length, performance.now() - started, true);
       publish(outcome.events);
       group.forEach((w, i) => w.resolve(outcome.results[i]!));
@@ -104,10 +116,10 @@ export function createWriteService({
     async transact<T>(
       tenantId: string, intents: readonly Intent[], inTx?: (tx: Queryable, outcome: WriteOutcome) => Promise<T>,
     ): Promise<WriteOutcome & { extra: T | undefined }> {
-      const outcome = await db.transaction(async (tx) => {
+      const outcome = await retryConflicts(() => db.transaction(async (tx) => {
         const written = await writer.apply(tx, tenantId, intents);
         return { ...written, extra: await inTx?.(tx, written) };
-      });
+      }));
       publish(outcome.events);
       return outcome;
     },

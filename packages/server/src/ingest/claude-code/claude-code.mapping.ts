@@ -21,7 +21,7 @@ const TARGET_KEYS = ['file_path', 'notebook_path', 'path', 'command', 'url', 'pa
 const SAFE_ID_PART = /^[A-Za-z0-9._@+=-]{1,80}$/;
 
 /** An id segment that fits the API's id pattern: the value itself when it is tame, else its hash. */
-function idPart(value: string): string {
+export function idPart(value: string): string {
   return SAFE_ID_PART.test(value) ? value : hashOf(value).slice(0, 22);
 }
 

@@ -4,7 +4,7 @@ import { DIMENSION_BUCKETS, type Dimension } from '../signals.constants.ts';
 /**
  * LIVE-O5 (seed 001 §2): the top buckets of one dimension for live or finished runs, and the
  * count of all runs in that state (total_runs counts every bucket, not only the top 20).
- * Read from the run_dimension_counts rollup (migration 0010), which every write to runs keeps
+ * Read from the run_dimension_counts rollup (run_dimension_counts in 0013_schema.sql), which every write to runs keeps
  * exact; one range of its index per request, whatever the tenant's size. The dimension is a
  * bound parameter (the service checks it against the seed's allowlist for the 400).
  */

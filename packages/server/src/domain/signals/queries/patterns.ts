@@ -17,7 +17,7 @@ export interface PatternRows {
 }
 
 /**
- * SIG-O3 (seed 001 §4) over the evidence each run carries (migration 0009): the runs of the
+ * SIG-O3 (seed 001 §4) over the evidence each run carries (runs.retry_total… in 0013_schema.sql): the runs of the
  * window (by started_at, as the seed filters traces) that reach a detector's threshold come
  * from that detector's partial index, so a query reads only the runs that show the pattern.
  */
