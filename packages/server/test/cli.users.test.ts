@@ -36,5 +36,5 @@ describe('runlog users create', () => {
     const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
     const me = await fetch(`${server.origin}/api/v1/auth/me`, { headers: { cookie } });
     expect(await me.json()).toMatchObject({ tenant_id: out.tenant_id, user_id: out.user_id, scopes: ['admin'] });
-  });
+  }, 240_000); // a first start of PGlite and several CLI runs on a shared machine
 });
