@@ -29,6 +29,10 @@ const BENCHMARKS: Record<string, Benchmark> = {
     about: 'ready time and idle RSS of runlog serve (embedded, beside a bare PGlite script; PostgreSQL) and runlog hook wall time beside node -e 0. Env: BENCH_ROUNDS, BENCH_IDLE_MS, DATABASE_URL',
     load: () => import('./startup.ts'),
   },
+  render: {
+    about: 'render lag p50/p99 (acknowledged → COMPLETED) at 1,000 activities/s of 50 payload shapes through /ingest, and ingest capacity with rendering off vs on (PGlite, PostgreSQL). Env: BENCH_RATE, BENCH_SECONDS, BENCH_CAPACITY_SECONDS, BENCH_ROUNDS, BENCH_CLIENTS, BENCH_BATCH, BENCH_BACKENDS, DATABASE_URL',
+    load: () => import('./render.ts'),
+  },
   dashboard: {
     about: 'the live feed in Chromium at 500 activities/s: frame time p50/p95, JS heap start/end, DOM nodes. Flags: --minutes N (default 10), --rate R',
     load: () => import('./dashboard.ts'),

@@ -17,6 +17,7 @@ import { registryRoutes } from './domain/registry/registry.routes.ts';
 import { workspacesRoutes } from './domain/workspaces/workspaces.routes.ts';
 import { projectsRoutes } from './domain/projects/projects.routes.ts';
 import { signalsRoutes } from './domain/signals/signals.routes.ts';
+import { renderingRoutes } from './domain/rendering/rendering.routes.ts';
 import { assistantSessionsRoutes } from './domain/assistant-sessions/assistant-sessions.routes.ts';
 import { registerDashboard } from './http/dashboard.ts';
 import { dashboardRoutes } from './domain/dashboard/dashboard.routes.ts';
@@ -70,7 +71,10 @@ export async function buildApp({
   await jobs.start();
   app.addHook('onClose', () => jobs.stop());
   const apiUrl = () => `${publicUrl ?? listeningUrl(app.server.address())}${API_PREFIX}`;
-  if (runJobs) await startJobWorkers(container, { stallTimeoutMs, apiUrl });
+  if (runJobs) {
+    const workers = await startJobWorkers(container, { stallTimeoutMs, apiUrl });
+    app.addHook('onClose', () => workers.stop());
+  }
 
   await app.register(swagger, {
     openapi: {
@@ -87,13 +91,14 @@ export async function buildApp({
   registerAuthHook(app as unknown as FastifyInstance, auth, sessions);
 
   await app.register(async (api) => {
-    const { pricing, runs, projects, signals, activities, batch, registry, execution, claudeCode, workspaces } = services;
+    const { pricing, runs, projects, signals, activities, batch, registry, execution, claudeCode, workspaces, rendering } = services;
     await api.register(authRoutes, { auth, sessions });
     await api.register(pricingRoutes, { pricing });
     await api.register(runsRoutes, { runs });
     await api.register(projectsRoutes, { projects });
     await api.register(signalsRoutes, { signals, runs });
     await api.register(activitiesRoutes, { activities });
+    await api.register(renderingRoutes, { rendering });
     await api.register(batchRoutes, { batch });
     await api.register(registryRoutes, { registry, execution });
     await api.register(claudeCodeRoutes, { claudeCode });

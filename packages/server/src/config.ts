@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { parseCommand } from './cli/spec.ts';
 import { SETTINGS, type SettingFlag } from './settings.ts';
+import { loadRenderingSettings, type RenderingSettings } from './domain/rendering/rendering.settings.ts';
 
 /**
  * Every setting of the process, parsed once at start. Nothing else reads process.env.
@@ -22,6 +23,8 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** Where executors reach this server (the callback URLs of a dispatched run); no trailing slash. */
   publicUrl: string;
+  /** The render worker and the optional LLM analyzer (RUNLOG_RENDER_*, RUNLOG_LLM_*). */
+  rendering: RenderingSettings;
   /** Whether `runlog serve` works the background jobs (else `runlog worker` processes do). */
   jobs: boolean;
 }
@@ -121,6 +124,7 @@ export function loadConfig(flags: Source = {}, env: Source = process.env): Confi
     keyCacheMs: int(get('key-cache')[0], get('key-cache')[1], 10_000, 0, 3_600_000),
     shutdownTimeoutMs: int(get('shutdown-timeout')[0], get('shutdown-timeout')[1], 10_000, 0, 600_000),
     publicUrl: publicRaw?.trim() ? baseUrl(publicName, publicRaw.trim()) : `http://${urlHost(host)}:${port}`,
+    rendering: loadRenderingSettings(env),
     jobs: jobs === 'on',
   };
 }

@@ -18,6 +18,10 @@ import { QUEUES } from './jobs/queues.ts';
 import { createEventBus } from './realtime/event-bus.ts';
 import { createWriteMetrics } from './ops/write-metrics.ts';
 import { Registry, collectDefaultMetrics } from 'prom-client';
+import { createRenderSignal } from './domain/rendering/render-signal.ts';
+import { createRenderingMetrics } from './domain/rendering/rendering.metrics.ts';
+import { createRenderingService } from './domain/rendering/rendering.service.ts';
+import { DEFAULT_RENDERING, type RenderingSettings } from './domain/rendering/rendering.settings.ts';
 
 export interface ContainerOptions {
   db: Database;
@@ -29,6 +33,8 @@ export interface ContainerOptions {
   jobs?: { schema?: string; pollingIntervalSeconds?: number; queueOptions?: JobQueueOptions['queueOptions']; background?: boolean };
   /** Group commit: how long an idle tenant's first write waits for company, and the largest group. */
   write?: { windowMs?: number; maxGroup?: number };
+  /** The render worker and the optional LLM analyzer (SPEC §6). */
+  rendering?: Partial<RenderingSettings>;
 }
 
 /**
@@ -36,7 +42,7 @@ export interface ContainerOptions {
  * app (`runlog serve`) and the job worker (`runlog worker`) both start from a container;
  * each service gets only the narrow dependencies it uses.
  */
-export function buildContainer({ db, logger, keyCacheMs = 10_000, databaseSchema = 'public', jobs: jobOptions = {}, write = {} }: ContainerOptions) {
+export function buildContainer({ db, logger, keyCacheMs = 10_000, databaseSchema = 'public', jobs: jobOptions = {}, write = {}, rendering = {} }: ContainerOptions) {
   const bus = createEventBus(logger);
   const publish = bus.publish;
   // One metrics registry for the process: HTTP, writes and jobs report into it, /metrics reads it.
@@ -51,6 +57,9 @@ export function buildContainer({ db, logger, keyCacheMs = 10_000, databaseSchema
   });
   const auth = createAuthService({ db, logger, keyCacheMs });
   const workspaces = createWorkspacesService({ db, writes, publish });
+  // What the render worker needs (started with the other job workers); the signal wakes it for a retry.
+  const renderSignal = createRenderSignal();
+  const renderingParts = { settings: { ...DEFAULT_RENDERING, ...rendering }, metrics: createRenderingMetrics(db, registry), signal: renderSignal };
   const services = {
     bus,
     auth,
@@ -68,9 +77,10 @@ export function buildContainer({ db, logger, keyCacheMs = 10_000, databaseSchema
     workspaces,
     projects: createProjectsService({ db }),
     signals: createSignalsService({ db }),
+    rendering: createRenderingService({ db, wake: renderSignal.wake }),
     jobs,
   };
-  return { db, logger, registry, services };
+  return { db, logger, registry, services, rendering: renderingParts };
 }
 
 export type Container = ReturnType<typeof buildContainer>;

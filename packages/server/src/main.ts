@@ -27,6 +27,7 @@ export async function serve(config: Config, out: (line: string) => void = consol
   const { app, services } = await buildApp({
     db, logger, bodyLimitBytes: config.bodyLimitBytes, keyCacheMs: config.keyCacheMs, stallTimeoutMs: config.stallTimeoutMs,
     publicUrl: config.publicUrl, runJobs: config.jobs,
+    rendering: config.rendering,
     // Server mode: the realtime hub LISTENs on its own connection for the other nodes' events.
     realtime: { databaseUrl: config.databaseUrl, databaseSchema: config.databaseSchema },
   });

@@ -10,12 +10,12 @@ import { openMigrated } from './runtime.ts';
 /**
  * `runlog worker`: the background jobs without HTTP, on a PostgreSQL server beside
  * `runlog serve --jobs off` nodes. Live events the jobs publish (a run marked STALLED) reach
- * the web nodes' sockets through LISTEN/NOTIFY. Resolves with a stop function.
+ * the web nodes' sockets through LISTEN/NOTIFY; so do the renders its render worker stores. Resolves with a stop function.
  */
 export async function work(config: Config): Promise<() => Promise<void>> {
   const logger = createLogger(config.logLevel);
   const { db, release } = await openMigrated(config);
-  const container = buildContainer({ db, logger, keyCacheMs: config.keyCacheMs, databaseSchema: config.databaseSchema });
+  const container = buildContainer({ db, logger, keyCacheMs: config.keyCacheMs, databaseSchema: config.databaseSchema, rendering: config.rendering });
   const { jobs, bus } = container.services;
   const bridge = createNotifyBridge({
     bus, db, logger, databaseUrl: config.databaseUrl!, schema: config.databaseSchema, nodeId: `worker-${randomUUID()}`,
@@ -23,10 +23,11 @@ export async function work(config: Config): Promise<() => Promise<void>> {
   });
   await bridge.start();
   await jobs.start();
-  await startJobWorkers(container, { stallTimeoutMs: config.stallTimeoutMs, apiUrl: () => `${config.publicUrl}${API_PREFIX}` });
+  const workers = await startJobWorkers(container, { stallTimeoutMs: config.stallTimeoutMs, apiUrl: () => `${config.publicUrl}${API_PREFIX}` });
   logger.info({ database: db.kind }, 'worker started');
   let stopping: Promise<void> | null = null;
   return () => (stopping ??= (async () => {
+    await workers.stop();
     await jobs.stop();
     await bridge.stop();
     await release();

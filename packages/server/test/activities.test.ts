@@ -15,7 +15,7 @@ describe.each(BACKENDS)('activities on %s', (backend) => {
   it('records an activity with a seq, idempotently on its id', async () => {
     const t = await createTenant(ctx);
     const first = await post(ctx, t, { id: 'a-1', action_name: 'Edit', target_name: 'src/app.ts', status: 'success', duration_ms: 12, data: { lines: 3 } });
-    expect(first).toMatchObject({ id: 'a-1', seq: 1, type: 'activity', action_name: 'Edit', processing_status: 'NOT_PROCESSED', data: { lines: 3 } });
+    expect(first).toMatchObject({ id: 'a-1', seq: 1, type: 'activity', action_name: 'Edit', processing_status: 'PENDING', data: { lines: 3 } });
     const again = await call(ctx, t.keys.both, 'POST', '/activities', { id: 'a-1', action_name: 'Edit', target_name: 'src/app.ts' });
     expect(again.status).toBe(200);
     expect(again.body.seq).toBe(1);

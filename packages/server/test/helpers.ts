@@ -8,6 +8,7 @@ import { openPglite } from '../src/db/pglite.ts';
 import { openPostgres } from '../src/db/postgres.ts';
 import type { Scope } from '../src/domain/auth/auth.types.ts';
 import { createLogger } from '../src/logger.ts';
+import type { RenderingSettings } from '../src/domain/rendering/rendering.settings.ts';
 
 export type Backend = 'pglite' | 'postgres';
 
@@ -52,7 +53,7 @@ export interface TestContext {
 /** Builds the whole app on its own database for one describe block; closed after it. */
 export function useApp(
   backend: Backend,
-  { queueOptions, ...options }: { keyCacheMs?: number; bodyLimitBytes?: number; stallTimeoutMs?: number; queueOptions?: JobQueueOptions['queueOptions']; write?: { windowMs?: number; maxGroup?: number } } = {},
+  { queueOptions, ...options }: { keyCacheMs?: number; bodyLimitBytes?: number; stallTimeoutMs?: number; queueOptions?: JobQueueOptions['queueOptions']; write?: { windowMs?: number; maxGroup?: number }; rendering?: Partial<RenderingSettings> } = {},
 ): TestContext {
   const ctx = { backend } as TestContext;
   let testDb: TestDatabase;

@@ -100,7 +100,8 @@ describe.each(BACKENDS)('batch ingestion on %s', (backend) => {
 
       events.length = 0;
       await call(ctx, t.keys.ingest, 'POST', '/ingest', { items });
-      expect(events).toEqual([]);
+      // Renders of the first write's activities may still arrive; the resend itself publishes nothing.
+      expect(events.filter((e) => e.type !== 'activity_rendered')).toEqual([]);
     } finally {
       stop();
     }

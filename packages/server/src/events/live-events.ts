@@ -10,7 +10,8 @@ interface RunLike {
  * One builder per event type, so REST, /ingest, notifications, hooks and jobs send the same shapes.
  * This module sits below both `domain/` and `realtime/` and imports neither.
  */
-export type LiveEventType = 'activity_created' | 'run_updated' | 'step_added';
+/** activity_rendered: an activity's render was stored, at that activity's seq (SPEC §6). */
+export type LiveEventType = 'activity_created' | 'run_updated' | 'step_added' | 'activity_rendered';
 
 export interface LiveEvent {
   tenantId: string;
@@ -38,4 +39,27 @@ export function activityCreated(tenantId: string, row: { seq: number }): LiveEve
 /** Steps stored now for one run (resent steps are not repeated). */
 export function stepsAdded(tenantId: string, runId: string, steps: readonly object[]): LiveEvent {
   return { tenantId, type: 'step_added', seq: 0, data: { run_id: runId, steps } };
+}
+
+/**
+ * An activity's render stored (or its rendering failed): at the activity's own seq, with its
+ * status and render, so a dashboard redraws that activity in place.
+ */
+export function activityRendered(row: {
+  tenant_id: string; id: string; seq: number; processing_status: string; schema_render: unknown;
+  processed_at: Date | null; processing_error: string | null; processing_attempts: number;
+}): LiveEvent {
+  return {
+    tenantId: row.tenant_id,
+    type: 'activity_rendered',
+    seq: row.seq,
+    data: {
+      id: row.id,
+      processing_status: row.processing_status,
+      schema_render: row.schema_render,
+      processed_at: row.processed_at,
+      processing_error: row.processing_error,
+      processing_attempts: row.processing_attempts,
+    },
+  };
 }

@@ -6,6 +6,7 @@ import type { JobQueue } from './job-queue.ts';
 import { dispatchRunJob } from './dispatch-run.ts';
 import { markStalledJob } from './mark-stalled.ts';
 import { QUEUES } from './queues.ts';
+import { startRenderWorker, type RenderWorkerDeps } from './render-activities.ts';
 
 export interface WorkerOptions {
   /** A live run silent this long is STALLED (SPEC §3). */
@@ -19,9 +20,15 @@ export interface WorkerOptions {
  * in `runlog worker` processes when a deployment keeps jobs apart from HTTP.
  */
 export async function startJobWorkers(
-  { db, logger, services: { jobs, bus, runs } }: { db: Database; logger: Logger; services: { jobs: JobQueue; bus: EventBus; runs: Pick<RunsService, 'transition'> } },
+  { db, logger, services: { jobs, bus, runs }, rendering }: {
+    db: Database; logger: Logger; services: { jobs: JobQueue; bus: EventBus; runs: Pick<RunsService, 'transition'> };
+    rendering: Pick<RenderWorkerDeps, 'settings' | 'metrics' | 'signal'>;
+  },
   { stallTimeoutMs, apiUrl }: WorkerOptions,
-): Promise<void> {
+): Promise<{ stop(): Promise<void> }> {
   await jobs.work(QUEUES.markStalled, markStalledJob({ db, bus, stallTimeoutMs }));
   await jobs.work(QUEUES.dispatchRun, dispatchRunJob({ db, runs, logger, apiUrl }));
+  // Rendering claims its own rows (the PENDING activity is the job), beside pg-boss.
+  const render = startRenderWorker({ db, bus, logger, ...rendering });
+  return { stop: () => render.stop() };
 }

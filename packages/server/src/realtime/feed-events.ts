@@ -1,7 +1,8 @@
 import type { Queryable } from '../db/database.ts';
+import type { LiveEventType } from './event-bus.ts';
 import { toRunDto } from '../events/live-events.ts';
 import { activityData, isTransitionActivity, outEvent, type OutEvent } from './protocol.ts';
-import { listRunsByIds } from './realtime.repository.ts';
+import { listRecentRenders, listRenderStates, listRunsByIds } from './realtime.repository.ts';
 
 /** What the hub knows about one seq before it becomes events. */
 export interface FeedItem {
@@ -59,7 +60,7 @@ export async function eventsOf(db: Queryable, tenantId: string, items: readonly 
 export async function unorderedEventsOf(
   db: Queryable,
   tenantId: string,
-  events: ReadonlyArray<{ type: 'run_updated' | 'step_added' | 'activity_created'; data?: unknown; runId?: string }>,
+  events: ReadonlyArray<{ type: LiveEventType; data?: unknown; runId?: string }>,
   seq: number,
 ): Promise<OutEvent[]> {
   const refs = events.filter((e) => e.data === undefined && e.type === 'run_updated' && e.runId).map((e) => e.runId!);
@@ -70,4 +71,34 @@ export async function unorderedEventsOf(
     if (data !== undefined) out.push(outEvent(event.type, seq, data, false));
   }
   return out;
+}
+
+/**
+ * activity_rendered events at their activity's seq, unordered (a render comes after its
+ * activity was delivered, so it must not move a client's position). A reference (too big for
+ * NOTIFY) is read from the database.
+ */
+export async function renderedEventsOf(db: Queryable, tenantId: string, events: ReadonlyArray<{ seq: number; data?: unknown; activityId?: string }>): Promise<OutEvent[]> {
+  const refs = events.filter((e) => e.data === undefined && e.activityId).map((e) => e.activityId!);
+  const read = new Map((await listRenderStates(db, tenantId, refs)).map((row) => [row.id, row]));
+  const out: OutEvent[] = [];
+  for (const event of events) {
+    const data = event.data ?? (event.activityId ? read.get(event.activityId) : undefined);
+    if (data !== undefined) out.push(outEvent('activity_rendered', event.seq, data, false));
+  }
+  return out;
+}
+
+/** How far below a resuming client's after_seq renders are looked for, and how recent they must be. */
+const RECENT_RENDER_SEQS = 200;
+const RECENT_RENDER_MS = 10 * 60_000;
+
+/**
+ * A client resuming after seq N may have seen activities up to N still PENDING: their renders
+ * stored since are sent again as activity_rendered (a bounded look back; a repeat is harmless).
+ */
+export async function recentRenderEvents(db: Queryable, tenantId: string, atOrBelow: number): Promise<OutEvent[]> {
+  if (atOrBelow <= 0) return [];
+  const rows = await listRecentRenders(db, tenantId, atOrBelow, RECENT_RENDER_SEQS, RECENT_RENDER_MS);
+  return rows.map(({ seq, ...data }) => outEvent('activity_rendered', seq, data, false));
 }

@@ -42,6 +42,8 @@ interface WireEvent {
   s: number;
   d?: unknown;
   r?: string;
+  /** activity_rendered too big for NOTIFY: the activity to read. */
+  a?: string;
 }
 
 /** One channel per schema: installs sharing a database (and parallel tests) do not hear each other. */
@@ -67,6 +69,7 @@ export function encodeEvent(event: LiveEvent, budget: number): string[] {
   if (bytes(json) <= budget) return [json];
   if (event.type === 'run_updated') return [JSON.stringify({ ...wire, d: undefined, r: (data as { id?: string }).id })];
   if (event.type === 'activity_created') return [JSON.stringify({ ...wire, d: undefined })];
+  if (event.type === 'activity_rendered') return [JSON.stringify({ ...wire, d: undefined, a: (data as { id?: string }).id })];
   // step_added: split the steps into chunks that fit.
   const { run_id: runId, steps } = data as { run_id: string; steps: Record<string, unknown>[] };
   const out: string[] = [];
@@ -108,7 +111,7 @@ export function pack(events: string[], nodeId: string, nextId: () => number): st
 function decode(payload: string, nodeId: string): HubEvent[] {
   const message = JSON.parse(payload) as { n?: string; e?: WireEvent[] };
   if (message.n === nodeId || !Array.isArray(message.e)) return [];
-  return message.e.map((w) => ({ tenantId: w.t, type: w.y, seq: w.s, data: w.d, runId: w.r }));
+  return message.e.map((w) => ({ tenantId: w.t, type: w.y, seq: w.s, data: w.d, runId: w.r, activityId: w.a }));
 }
 
 export function createNotifyBridge(deps: NotifyBridgeDeps) {

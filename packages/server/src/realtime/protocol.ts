@@ -91,12 +91,14 @@ export function outEvent(type: LiveEventType, seq: number, data: unknown, ordere
 
 function runIdOf(type: LiveEventType, data: unknown): string | null {
   const record = (data ?? {}) as Record<string, unknown>;
+  if (type === 'activity_rendered') return null;
   const id = type === 'run_updated' ? record.id : record.run_id;
   return typeof id === 'string' ? id : null;
 }
 
-/** activity_created goes to `activity` and to its run's channel; run and step events to `runs` and theirs. */
+/** Activity events go to `activity` (activity_created also to its run's channel); run and step events to `runs` and theirs. */
 export function matches(sub: Subscription, event: OutEvent): boolean {
+  if (event.type === 'activity_rendered') return sub.activity;
   const forRun = event.runId !== null && sub.runIds.has(event.runId);
   return forRun || (event.type === 'activity_created' ? sub.activity : sub.runs);
 }

@@ -70,3 +70,27 @@ export async function lastSeqs(db: Queryable, tenantIds: readonly string[]): Pro
   );
   return new Map(rows.map((r) => [r.tenant_id, r.last_seq]));
 }
+
+/** The render state of activities whose activity_rendered was too big for NOTIFY (primary key lookups). */
+export async function listRenderStates(db: Queryable, tenantId: string, ids: readonly string[]) {
+  if (ids.length === 0) return [];
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT id, processing_status, schema_render, processed_at, processing_error, processing_attempts
+     FROM activities WHERE tenant_id = $1 AND id = ANY($2::text[])`,
+    [tenantId, ids],
+  );
+  return rows;
+}
+
+/** Finished renders among the `span` seqs at or below `atOrBelow`, stored in the last `withinMs` ((tenant_id, seq) range). */
+export async function listRecentRenders(db: Queryable, tenantId: string, atOrBelow: number, span: number, withinMs: number) {
+  const { rows } = await db.query<{ seq: number; id: string }>(
+    `SELECT seq, id, processing_status, schema_render, processed_at, processing_error, processing_attempts
+     FROM activities
+     WHERE tenant_id = $1 AND seq <= $2 AND seq > $2 - $3
+       AND processing_status IN ('COMPLETED', 'FAILED') AND processed_at > now() - $4 * interval '1 millisecond'
+     ORDER BY seq`,
+    [tenantId, atOrBelow, span, withinMs],
+  );
+  return rows;
+}

@@ -2,7 +2,7 @@ import type { Database } from '../db/database.ts';
 import { lastSeq, listActivitiesAfterSeq } from '../domain/activities/activities.repository.ts';
 import type { Logger } from '../logger.ts';
 import type { LiveEventType } from './event-bus.ts';
-import { eventsOf, unorderedEventsOf, type FeedItem } from './feed-events.ts';
+import { eventsOf, renderedEventsOf, unorderedEventsOf, type FeedItem } from './feed-events.ts';
 import type { OutEvent } from './protocol.ts';
 
 /** An event as the hub receives it: from this node's bus, or another node's NOTIFY. */
@@ -14,6 +14,8 @@ export interface HubEvent {
   data?: unknown;
   /** For a run_updated reference: which run to read. */
   runId?: string;
+  /** For an activity_rendered reference: which activity to read. */
+  activityId?: string;
 }
 
 export interface FeedOptions {
@@ -59,6 +61,8 @@ export function createTenantFeed(deps: FeedDeps) {
   let last: number | null = null;
   const pending = new Map<number, Slot>();
   let unordered: HubEvent[] = [];
+  /** activity_rendered events, each held until its activity_created has been delivered. */
+  let rendered: HubEvent[] = [];
   let chain: Promise<unknown> = Promise.resolve();
   let drainQueued = false;
   let catchUpWanted = false;
@@ -170,6 +174,11 @@ export function createTenantFeed(deps: FeedDeps) {
       unordered = [];
       deps.deliver(await unorderedEventsOf(db, tenantId, batch, last));
     }
+    const ready = rendered.filter((e) => e.seq <= cursor);
+    if (ready.length > 0) {
+      rendered = rendered.filter((e) => e.seq > cursor);
+      deps.deliver(await renderedEventsOf(db, tenantId, ready));
+    }
   }
 
   return {
@@ -178,7 +187,11 @@ export function createTenantFeed(deps: FeedDeps) {
     /** Cheap and synchronous: called from the write path (through the bus), so it never throws. */
     receive(event: HubEvent) {
       if (closed) return;
-      if (event.type === 'step_added' || event.seq <= 0) {
+      if (event.type === 'activity_rendered') {
+        // Bounded like the rest: past the limit the oldest go (GET /activities/{id} has them).
+        if (rendered.length >= deps.maxPending) rendered.shift();
+        rendered.push(event);
+      } else if (event.type === 'step_added' || event.seq <= 0) {
         unordered.push(event);
       } else {
         if (last !== null && event.seq <= last) return;

@@ -4,7 +4,7 @@ import { listActivitiesAfterSeq } from '../domain/activities/activities.reposito
 import type { AuthContext } from '../domain/auth/auth.types.ts';
 import type { Logger } from '../logger.ts';
 import { createConnection, encodeFrame, type Connection, type ConnectionOptions, type FrameEncoder, type Queued } from './connection.ts';
-import { eventsOf } from './feed-events.ts';
+import { eventsOf, recentRenderEvents } from './feed-events.ts';
 import { control, parseClientMessage, wantsRun, type OutEvent, type ProtocolLimits, type SubscribeMessage } from './protocol.ts';
 import { lastSeqs } from './realtime.repository.ts';
 import { createTenantFeed, type FeedOptions, type HubEvent, type TenantFeed } from './tenant-feed.ts';
@@ -145,6 +145,11 @@ export function createWsHub({ db, logger, options }: HubDeps) {
         const rows = await listActivitiesAfterSeq(db, connection.auth.tenantId, afterSeq, delivered - afterSeq);
         const items = rows.filter((r) => r.seq <= delivered).map((row) => ({ seq: row.seq, row: row as never, fromDb: true }));
         events = await eventsOf(db, connection.auth.tenantId, items, (runId) => wantsRun(subscription, runId));
+        if (generation !== connection.generation || connection.closed) return;
+      }
+      if (afterSeq !== undefined && afterSeq > 0 && subscription.activity) {
+        // Renders stored while the client was away, of activities it had already seen.
+        events = [...(await recentRenderEvents(db, connection.auth.tenantId, Math.min(afterSeq, delivered))), ...events];
         if (generation !== connection.generation || connection.closed) return;
       }
       const floor = Math.max(delivered, afterSeq ?? 0);

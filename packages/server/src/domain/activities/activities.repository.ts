@@ -10,7 +10,11 @@ import type { ActivityRow, NewActivity } from './activities.types.ts';
  * reader that has seen seq N never later finds a smaller one appear (SPEC §5). Callers run
  * this last in their transaction, so the lock is held only until commit.
  * Rows whose id already exists are skipped (idempotent resend) and use no seq.
+ * A row with a payload is stored PENDING: that row is its render job (rendering/, migration 0014).
  */
+/** No payload to render: NULL, or an empty object, array or string. */
+const EMPTY_PAYLOAD_SQL = `(data IS NULL OR data IN ('null'::jsonb, '{}'::jsonb, '[]'::jsonb, '""'::jsonb))`;
+
 export async function appendActivities(tx: Queryable, tenantId: string, activities: readonly NewActivity[]): Promise<ActivityRow[]> {
   if (activities.length === 0) return [];
   const payload = activities.map((a, n) => ({ ...a, n, data: a.data ?? null, data_schema: a.data_schema ?? null }));
@@ -34,10 +38,13 @@ export async function appendActivities(tx: Queryable, tenantId: string, activiti
      )
      INSERT INTO activities (tenant_id, id, seq, project_id, workspace_id, user_id, type, action_name,
        action_description, target_name, status, duration_ms, is_automated, priority, source, session_id,
-       run_id, work_unit_id, data, data_schema, occurred_at)
+       run_id, work_unit_id, data, data_schema, occurred_at, processing_status, processed_at)
      SELECT $1, id, allocated.last_seq - total + k, project_id, workspace_id, user_id, type, action_name,
        action_description, target_name, status, duration_ms, coalesce(is_automated, false), priority, source,
-       session_id, run_id, work_unit_id, data, data_schema, coalesce(occurred_at, now())
+       session_id, run_id, work_unit_id, data, data_schema, coalesce(occurred_at, now()),
+       -- The render job (SPEC §6): a PENDING row is the job, committed with the write (0014).
+       CASE WHEN ${EMPTY_PAYLOAD_SQL} THEN 'SKIPPED' ELSE 'PENDING' END,
+       CASE WHEN ${EMPTY_PAYLOAD_SQL} THEN now() END
      FROM numbered, allocated
      ORDER BY k
      -- A concurrent resend of the same id loses the race here; its seq stays unused (a gap

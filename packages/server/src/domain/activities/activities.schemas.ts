@@ -25,8 +25,11 @@ export const Activity = Type.Object(
     work_unit_id: Nullable(Type.String()),
     data: Json,
     data_schema: Json,
-    processing_status: Type.String(),
-    schema_render: Json,
+    processing_status: Type.String({ description: 'NOT_PROCESSED, PENDING, PROCESSING, COMPLETED, FAILED or SKIPPED (SPEC §6)' }),
+    schema_render: Type.Unsafe<unknown>({ description: 'how to draw data: {version, strategy, title, fields, analyzer, fingerprint}; null until rendered' }),
+    processed_at: Nullable(Instant()),
+    processing_error: Nullable(Type.String()),
+    processing_attempts: Type.Integer(),
     occurred_at: Instant(),
     created_at: Instant(),
   },
@@ -124,6 +127,11 @@ export const FeedEvent = Type.Object({
   work_unit_name: Nullable(Type.String()),
   timestamp: Instant(),
   details: Json,
+  processing_status: Type.String(),
+  schema_render: Json,
+  processed_at: Nullable(Instant()),
+  processing_error: Nullable(Type.String()),
+  processing_attempts: Type.Integer(),
 });
 
 export const FeedQuery = Type.Object(

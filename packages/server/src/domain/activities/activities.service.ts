@@ -28,6 +28,11 @@ function feedEvent(row: ActivityRow) {
     work_unit_name: text(data.work_unit_name) ?? row.target_name,
     timestamp: row.occurred_at,
     details: row.data,
+    processing_status: row.processing_status,
+    schema_render: row.schema_render,
+    processed_at: row.processed_at,
+    processing_error: row.processing_error,
+    processing_attempts: row.processing_attempts,
   };
 }
 

@@ -1,0 +1,222 @@
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { buildApp } from '../packages/server/src/app.ts';
+import type { Database } from '../packages/server/src/db/database.ts';
+import { createLogger } from '../packages/server/src/logger.ts';
+import { BACKENDS, eachBackend, type Backend } from './lib/backends.ts';
+import { BenchUsageError, fmtInt, fmtMs, intEnv, machineLine, percentile, row } from './lib/common.ts';
+import { payload, SHAPES } from './lib/render-payloads.ts';
+import { createRenderingMetrics } from '../packages/server/src/domain/rendering/rendering.metrics.ts';
+import { DEFAULT_RENDERING } from '../packages/server/src/domain/rendering/rendering.settings.ts';
+import { startRenderWorker } from '../packages/server/src/jobs/render-activities.ts';
+
+/**
+ * Rendering (SPEC §6, issue 10 item 8), on each database in one run:
+ * 1. ingest capacity: POST /ingest as fast as BENCH_CLIENTS clients can, rendering off, then on,
+ *    alternated BENCH_ROUNDS times on one warm server (medians);
+ * 2. render lag: POST /ingest at BENCH_RATE activities/s for BENCH_SECONDS, rendering on;
+ *    lag = the batch acknowledged (client clock) → the activity's processed_at (database
+ *    clock; same machine), p50/p99/max, and how many were COMPLETED within 30 s of it.
+ * Payloads come in 50 shapes (the built-in analyzer; its cache holds one render per shape).
+ */
+
+interface Settings {
+  rate: number;
+  seconds: number;
+  capacitySeconds: number;
+  clients: number;
+  rounds: number;
+  batch: number;
+  backends: string[];
+}
+
+function settings(): Settings {
+  const backends = (process.env.BENCH_BACKENDS ?? 'pglite,postgres').split(',').map((b) => b.trim()).filter(Boolean);
+  const unknown = backends.filter((b) => !BACKENDS.some((o) => o.name === b));
+  if (unknown.length > 0) throw new BenchUsageError(`BENCH_BACKENDS: unknown ${unknown.join(', ')}`);
+  return {
+    rate: intEnv('BENCH_RATE', 1_000),
+    seconds: intEnv('BENCH_SECONDS', 30),
+    capacitySeconds: intEnv('BENCH_CAPACITY_SECONDS', 5),
+    clients: intEnv('BENCH_CLIENTS', 4),
+    rounds: intEnv('BENCH_ROUNDS', 3),
+    batch: intEnv('BENCH_BATCH', 100),
+    backends,
+  };
+}
+
+interface Target {
+  baseUrl: string;
+  key: string;
+}
+
+let counter = 0;
+
+function batchBody(prefix: string, size: number): string {
+  const items = Array.from({ length: size }, () => {
+    const n = counter++;
+    return { type: 'activity.create', id: `${prefix}-${n}`, body: { type: 'tool', action_name: 'Tool', source: 'bench', data: payload(n) } };
+  });
+  return JSON.stringify({ items });
+}
+
+async function post(target: Target, body: string): Promise<void> {
+  const res = await fetch(`${target.baseUrl}/api/v1/ingest`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${target.key}`, 'content-type': 'application/json' },
+    body,
+  });
+  const text = await res.text();
+  if (res.status !== 200 || text.includes('"status":4') || text.includes('"status":5')) throw new Error(`/ingest answered ${res.status}: ${text.slice(0, 200)}`);
+}
+
+/** Closed loop: activities per second acknowledged while clients send as fast as they can. */
+async function capacity(target: Target, s: Settings, prefix: string): Promise<number> {
+  const deadline = performance.now() + s.capacitySeconds * 1_000;
+  let done = 0;
+  const started = performance.now();
+  await Promise.all(Array.from({ length: s.clients }, async () => {
+    while (performance.now() < deadline) {
+      await post(target, batchBody(prefix, s.batch));
+      done += s.batch;
+    }
+  }));
+  return done / ((performance.now() - started) / 1_000);
+}
+
+/** Open loop at the target rate; returns each batch's first id number, size and ack time (epoch ms). */
+async function steady(target: Target, s: Settings, prefix: string) {
+  const tickMs = (s.batch / s.rate) * 1_000;
+  const ticks = Math.round((s.seconds * 1_000) / tickMs);
+  const acks: Array<{ from: number; size: number; ackedAt: number }> = [];
+  const inFlight: Promise<void>[] = [];
+  const t0 = performance.now();
+  for (let k = 0; k < ticks; k++) {
+    const wait = t0 + k * tickMs - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    const from = counter;
+    const body = batchBody(prefix, s.batch);
+    inFlight.push(post(target, body).then(() => void acks.push({ from, size: s.batch, ackedAt: Date.now() })));
+  }
+  await Promise.all(inFlight);
+  return { acks, elapsedS: (performance.now() - t0) / 1_000 };
+}
+
+async function untilRendered(db: Database, tenantId: string, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { rows } = await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM activities WHERE tenant_id = $1 AND processing_status IN ('PENDING', 'PROCESSING')`, [tenantId]);
+    if (rows[0]!.n === 0 || Date.now() > deadline) return rows[0]!.n;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+async function lags(db: Database, tenantId: string, prefix: string, acks: Array<{ from: number; size: number; ackedAt: number }>) {
+  const { rows } = await db.query<{ id: string; status: string; done_ms: number | null }>(
+    `SELECT id, processing_status AS status, (extract(epoch FROM processed_at) * 1000)::float8 AS done_ms
+     FROM activities WHERE tenant_id = $1 AND id LIKE $2`, [tenantId, `${prefix}-%`]);
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const samples: number[] = [];
+  let late = 0;
+  let missing = 0;
+  for (const ack of acks) {
+    for (let n = ack.from; n < ack.from + ack.size; n++) {
+      const row = byId.get(`${prefix}-${n}`);
+      if (!row || row.status !== 'COMPLETED' || row.done_ms === null) {
+        missing++;
+        continue;
+      }
+      const lag = Math.max(0, row.done_ms - ack.ackedAt);
+      samples.push(lag);
+      if (lag > 30_000) late++;
+    }
+  }
+  return { samples: Float64Array.from(samples), late, missing };
+}
+
+interface Bench {
+  target: Target;
+  tenantId: string;
+  /** Starts this process's render worker; resolves a stopper. */
+  renderOn(): () => Promise<void>;
+}
+
+/** One app with its render worker off; phases turn a worker on and off, so both run on the same warm server. */
+async function withApp<T>(backend: Backend, fn: (bench: Bench) => Promise<T>): Promise<T> {
+  const logger = createLogger('silent');
+  const { app, services } = await buildApp({ db: backend.db, logger, realtime: backend.realtime, rendering: { workers: 0 } });
+  try {
+    const baseUrl = await app.listen({ port: 0, host: '127.0.0.1' });
+    const tenant = await services.auth.ensureTenant(`bench-${randomBytes(4).toString('hex')}`);
+    const { key } = await services.auth.createKey({ tenantId: tenant.id, name: 'bench', scopes: ['admin'] });
+    const renderOn = () => {
+      const worker = startRenderWorker({ db: backend.db, bus: services.bus, logger, settings: DEFAULT_RENDERING, metrics: createRenderingMetrics(backend.db) });
+      return () => worker.stop();
+    };
+    return await fn({ target: { baseUrl, key }, tenantId: tenant.id, renderOn });
+  } finally {
+    await app.close();
+  }
+}
+
+const COLUMNS: Array<[string, number]> = [
+  ['backend', 9], ['ingest/s off', 13], ['ingest/s on', 12], ['change', 8], ['steady/s', 9], ['lag p50 / p99 / max', 26], ['>30 s', 6], ['not done', 9],
+];
+
+/** Capacity with rendering off and on, alternated `rounds` times (the machine's other load drifts). */
+async function capacities(backend: Backend, b: Bench, s: Settings) {
+  const off: number[] = [];
+  const on: number[] = [];
+  for (let round = 0; round < s.rounds; round++) {
+    off.push(await capacity(b.target, s, `off${round}`));
+    // Nobody rendered these: out of the queue, so the next phase renders only its own.
+    await backend.db.query(`UPDATE activities SET processing_status = 'SKIPPED' WHERE tenant_id = $1 AND processing_status = 'PENDING'`, [b.tenantId]);
+    const stop = b.renderOn();
+    on.push(await capacity(b.target, s, `on${round}`));
+    await untilRendered(backend.db, b.tenantId, 300_000);
+    await stop();
+  }
+  const median = (xs: number[]) => percentile(xs, 50);
+  return { off: median(off), on: median(on), rounds: off.map((x, i) => `${fmtInt(Math.round(x))}/${fmtInt(Math.round(on[i]!))}`) };
+}
+
+async function benchBackend(backend: Backend, s: Settings) {
+  console.log(`-- ${backend.name}: ${backend.detail}`);
+  const result = await withApp(backend, async (b) => {
+    // Warm-up (JIT, caches, the first pages of the tables), not counted.
+    await capacity(b.target, { ...s, capacitySeconds: 2 }, 'warm');
+    await backend.db.query(`UPDATE activities SET processing_status = 'SKIPPED' WHERE tenant_id = $1 AND processing_status = 'PENDING'`, [b.tenantId]);
+    const cap = await capacities(backend, b, s);
+    const stop = b.renderOn();
+    try {
+      const run = await steady(b.target, s, 'lag');
+      const left = await untilRendered(backend.db, b.tenantId, 120_000);
+      return { cap, run, left, lag: await lags(backend.db, b.tenantId, 'lag', run.acks) };
+    } finally {
+      await stop();
+    }
+  });
+  const { off, on } = result.cap;
+  const written = result.run.acks.reduce((n, a) => n + a.size, 0);
+  const cells = [
+    backend.name, fmtInt(Math.round(off)), fmtInt(Math.round(on)), `${(((on - off) / off) * 100).toFixed(1)}%`,
+    fmtInt(Math.round(written / result.run.elapsedS)),
+    `${fmtMs(percentile(result.lag.samples, 50))} / ${fmtMs(percentile(result.lag.samples, 99))} / ${fmtMs(percentile(result.lag.samples, 100))}`,
+    fmtInt(result.lag.late), fmtInt(result.lag.missing),
+  ];
+  console.log(row(cells.map((text, i) => [text, COLUMNS[i]![1]])));
+  console.log(`   capacity rounds off/on: ${result.cap.rounds.join(', ')}; ${fmtInt(written)} activities at a target of ${fmtInt(s.rate)}/s in ${result.run.elapsedS.toFixed(1)} s, ${result.left} pending at the end`);
+}
+
+export async function main(): Promise<void> {
+  const s = settings();
+  console.log('Runlog rendering benchmark');
+  console.log(machineLine());
+  console.log(`payloads of ${SHAPES} shapes through POST /api/v1/ingest in batches of ${s.batch}; built-in analyzer`);
+  console.log(`ingest/s: ${s.clients} clients sending as fast as they can for ${s.capacitySeconds} s, render worker off, then on, ${s.rounds} rounds (medians; change: on vs off)`);
+  console.log(`lag: ${fmtInt(s.rate)} activities/s for ${s.seconds} s; batch acknowledged → activity COMPLETED (processed_at); >30 s and not done must be 0`);
+  console.log('');
+  console.log(row(COLUMNS));
+  await eachBackend(s.backends, (backend) => benchBackend(backend, s));
+}
