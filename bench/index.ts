@@ -25,6 +25,10 @@ const BENCHMARKS: Record<string, Benchmark> = {
     load: () => import('./realtime.ts'),
   },
   signals: { about: 'signal endpoints p50/p95 over HTTP beside seed 001 SQL, 1,000,000 runs / ~10,000,000 steps in PostgreSQL schema bench_signals (kept and reused), or 100,000 runs with --pglite. Flags: --pglite, --reload, --scale N. Env: RUNLOG_BENCH_SCALE, BENCH_SIGNALS_RELOAD, BENCH_SIGNALS_REQUESTS, DATABASE_URL', load: () => import('./signals.ts') },
+  startup: {
+    about: 'ready time and idle RSS of runlog serve (embedded, beside a bare PGlite script; PostgreSQL) and runlog hook wall time beside node -e 0. Env: BENCH_ROUNDS, BENCH_IDLE_MS, DATABASE_URL',
+    load: () => import('./startup.ts'),
+  },
   render: {
     about: 'render lag p50/p99 (acknowledged → COMPLETED) at 1,000 activities/s of 50 payload shapes through /ingest, and ingest capacity with rendering off vs on (PGlite, PostgreSQL). Env: BENCH_RATE, BENCH_SECONDS, BENCH_CAPACITY_SECONDS, BENCH_ROUNDS, BENCH_CLIENTS, BENCH_BATCH, BENCH_BACKENDS, DATABASE_URL',
     load: () => import('./render.ts'),

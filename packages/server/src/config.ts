@@ -1,5 +1,6 @@
-import { parseArgs } from 'node:util';
 import path from 'node:path';
+import { parseCommand } from './cli/spec.ts';
+import { SETTINGS, type SettingFlag } from './settings.ts';
 import { loadRenderingSettings, type RenderingSettings } from './domain/rendering/rendering.settings.ts';
 
 /**
@@ -62,39 +63,10 @@ export class ConfigError extends Error {
 
 type Source = Record<string, string | undefined>;
 
-/** Flag name → environment name. Flags win over the environment. */
-const SETTINGS = {
-  port: 'PORT',
-  host: 'HOST',
-  'data-dir': 'RUNLOG_DATA_DIR',
-  'database-url': 'DATABASE_URL',
-  'database-schema': 'RUNLOG_DATABASE_SCHEMA',
-  'init-api-key': 'RUNLOG_INIT_API_KEY',
-  'log-level': 'LOG_LEVEL',
-  'stall-timeout': 'RUNLOG_STALL_TIMEOUT_MS',
-  'body-limit': 'RUNLOG_BODY_LIMIT_BYTES',
-  'key-cache': 'RUNLOG_KEY_CACHE_MS',
-  'shutdown-timeout': 'RUNLOG_SHUTDOWN_TIMEOUT_MS',
-  'public-url': 'RUNLOG_PUBLIC_URL',
-  'trust-proxy': 'RUNLOG_TRUST_PROXY',
-  'key-secret': 'RUNLOG_KEY_SECRET',
-  'login-max-attempts': 'RUNLOG_LOGIN_MAX_ATTEMPTS',
-  'login-address-max-attempts': 'RUNLOG_LOGIN_ADDRESS_MAX_ATTEMPTS',
-  'login-window': 'RUNLOG_LOGIN_WINDOW_MS',
-  'anonymous-rate-limit': 'RUNLOG_ANONYMOUS_RATE_LIMIT',
-  'statement-timeout': 'RUNLOG_STATEMENT_TIMEOUT_MS',
-  'job-statement-timeout': 'RUNLOG_JOB_STATEMENT_TIMEOUT_MS',
-  'db-connect-timeout': 'RUNLOG_DB_CONNECT_TIMEOUT_MS',
-  'ready-timeout': 'RUNLOG_READY_TIMEOUT_MS',
-  'headers-timeout': 'RUNLOG_HEADERS_TIMEOUT_MS',
-  'request-timeout': 'RUNLOG_REQUEST_TIMEOUT_MS',
-  'keep-alive-timeout': 'RUNLOG_KEEP_ALIVE_TIMEOUT_MS',
-  'max-connections': 'RUNLOG_MAX_CONNECTIONS',
-  'password-cost': 'RUNLOG_PASSWORD_COST',
-  jobs: 'RUNLOG_JOBS',
-} as const;
+/** Flag name → environment name (from the settings table). Flags win over the environment. */
+const SETTING_ENV = Object.fromEntries(SETTINGS.map((s) => [s.flag, s.env])) as Record<SettingFlag, string>;
 
-export const CONFIG_FLAGS = Object.keys(SETTINGS);
+export const CONFIG_FLAGS: readonly string[] = SETTINGS.map((s) => s.flag);
 
 function int(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
   if (raw === undefined || raw === '') return fallback;
@@ -133,9 +105,9 @@ function trustProxy(name: string, raw: string | undefined): boolean | string {
 
 /** Reads config from parsed flags (already split out of argv) and an environment. */
 export function loadConfig(flags: Source = {}, env: Source = process.env): Config {
-  const get = (flag: keyof typeof SETTINGS): [string, string | undefined] => {
+  const get = (flag: SettingFlag): [string, string | undefined] => {
     if (flags[flag] !== undefined) return [`--${flag}`, flags[flag]];
-    return [SETTINGS[flag], env[SETTINGS[flag]]];
+    return [SETTING_ENV[flag], env[SETTING_ENV[flag]]];
   };
 
   const [portName, portRaw] = get('port');
@@ -190,8 +162,8 @@ export function loadConfig(flags: Source = {}, env: Source = process.env): Confi
 }
 
 /** The limits and deadlines a public service needs (README: settings). */
-function hardening(get: (flag: keyof typeof SETTINGS) => [string, string | undefined]) {
-  const n = (flag: keyof typeof SETTINGS, fallback: number, min: number, max: number) => int(get(flag)[0], get(flag)[1], fallback, min, max);
+function hardening(get: (flag: SettingFlag) => [string, string | undefined]) {
+  const n = (flag: SettingFlag, fallback: number, min: number, max: number) => int(get(flag)[0], get(flag)[1], fallback, min, max);
   const [secretName, secretRaw] = get('key-secret');
   const keySecret = secretRaw?.trim() || null;
   if (keySecret && keySecret.length < 16) throw new ConfigError(secretName, 'must be at least 16 characters (e.g. `openssl rand -base64 32`)');
@@ -214,13 +186,11 @@ function hardening(get: (flag: keyof typeof SETTINGS) => [string, string | undef
   };
 }
 
-/** Splits `argv` into config flags and the rest; unknown flags are left to the command. */
+/**
+ * Splits `argv` into config flags and the rest. Commands with a CommandSpec (cli/spec.ts) use
+ * parseCommand, which also answers --help; this serves the ones without.
+ */
 export function parseFlags(argv: string[], extra: Record<string, { type: 'string' | 'boolean' }> = {}) {
-  const options: Record<string, { type: 'string' | 'boolean' }> = { ...extra };
-  for (const flag of CONFIG_FLAGS) options[flag] = { type: 'string' };
-  try {
-    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new ConfigError('arguments', (err as Error).message);
-  }
+  const flags = Object.fromEntries(Object.entries(extra).map(([name, flag]) => [name, { type: flag.type, about: '' }]));
+  return parseCommand({ name: '<command>', about: '', usage: ['<command> [options]'], flags, settings: SETTINGS.map((s) => s.flag) }, argv);
 }

@@ -1,6 +1,9 @@
-import { buildApp, API_PREFIX } from './app.ts';
 import type { Config } from './config.ts';
+import { analyzeGrownTables } from './db/analyze.ts';
+import type { Database } from './db/database.ts';
+import { pendingFirstStart, type FirstStartCredentials } from './domain/auth/first-start.ts';
 import { createLogger } from './logger.ts';
+import { checkPortFree } from './port-check.ts';
 import { openMigrated } from './runtime.ts';
 import { KEY_SECRET_GUIDANCE, resolveKeySecret } from './domain/auth/key-secret.ts';
 import { setPasswordCost } from './domain/auth/secrets.ts';
@@ -27,12 +30,21 @@ function hardeningOptions(config: Config, keySecret: string | null) {
 }
 
 /**
- * `runlog serve`: config → database → migrations → first-start bootstrap → app → listen.
+ * `runlog serve`: config → port check → database → migrations → first-start bootstrap → app → listen.
  * SIGTERM/SIGINT: stop accepting, finish in-flight requests, close the database cleanly.
  */
 export async function serve(config: Config, out: (line: string) => void = console.log): Promise<void> {
   const logger = createLogger(config.logLevel);
-  const { db, applied, release } = await openMigrated(config);
+  await checkPortFree(config.host, config.port);
+  // The app's modules load on this thread while the database opens in its worker.
+  const [opened, appModule] = await Promise.allSettled([openMigrated(config), import('./app.ts')]);
+  if (opened.status === 'rejected') throw opened.reason;
+  const { db, applied, release } = opened.value;
+  if (appModule.status === 'rejected') {
+    await release();
+    throw appModule.reason;
+  }
+  const { buildApp, API_PREFIX } = appModule.value;
   if (applied.length > 0) logger.info({ applied }, 'migrations applied');
 
   setPasswordCost(config.passwordCost);
@@ -48,6 +60,9 @@ export async function serve(config: Config, out: (line: string) => void = consol
     realtime: { databaseUrl: config.databaseUrl, databaseSchema: config.databaseSchema },
   });
   const first = await services.auth.bootstrap(config.initApiKey);
+  const credentials = first
+    ? { tenantName: first.tenant.name, email: first.owner.email, password: first.password, key: first.keyFromEnv ? null : first.key }
+    : await pendingFirstStart(db);
 
   let stopping: Promise<void> | null = null;
   const stop = (signal: string) => {
@@ -82,16 +97,24 @@ export async function serve(config: Config, out: (line: string) => void = consol
     throw err;
   }
   logger.info({ address, database: db.kind, dataDir: config.databaseUrl ? undefined : config.dataDir }, 'listening');
-  if (first) {
-    out([
-      '',
-      `Runlog is ready on ${address} (${db.kind === 'pglite' ? `embedded database in ${config.dataDir}` : 'PostgreSQL'}).`,
-      `Created tenant "${first.tenant.name}" with owner ${first.owner.email} (password: ${first.password}).`,
-      first.keyFromEnv
-        ? 'Admin API key: the value of RUNLOG_INIT_API_KEY.'
-        : `Admin API key (shown once, store it now): ${first.key}`,
-      `Try: curl -H "Authorization: Bearer <key>" ${address}${API_PREFIX}/runs`,
-      '',
-    ].join('\n'));
-  }
+  // PGlite has no autovacuum: statistics of the tables that grew since the last start, taken
+  // once serving (the first job pass would take them within a minute anyway).
+  if (db.kind === 'pglite') void analyzeGrownTables(db).catch((err: unknown) => logger.warn({ err }, 'statistics not refreshed'));
+  if (credentials) out(banner(address, db, config, credentials, first !== null, API_PREFIX));
+}
+
+function banner(address: string, db: Database, config: Config, c: FirstStartCredentials, created: boolean, apiPrefix: string): string {
+  const where = db.kind === 'pglite' ? `embedded database in ${config.dataDir}` : 'PostgreSQL';
+  return [
+    '',
+    `Runlog is ready on ${address} (${where}).`,
+    created
+      ? `Created tenant "${c.tenantName}" with owner ${c.email} (password: ${c.password}).`
+      : `Tenant "${c.tenantName}", owner ${c.email}${c.password ? ` (password: ${c.password})` : ''}: shown again until the owner signs in.`,
+    c.key
+      ? `Admin API key (store it now): ${c.key}`
+      : config.initApiKey ? 'Admin API key: the value of RUNLOG_INIT_API_KEY.' : '',
+    `Try: curl -H "Authorization: Bearer <key>" ${address}${apiPrefix}/runs`,
+    '',
+  ].filter((line, i, lines) => line !== '' || i === 0 || i === lines.length - 1).join('\n');
 }

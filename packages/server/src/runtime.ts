@@ -1,7 +1,6 @@
 import type { Config } from './config.ts';
 import type { Database } from './db/database.ts';
 import { lockDataDir } from './db/data-dir-lock.ts';
-import { analyzeGrownTables } from './db/analyze.ts';
 import { migrate } from './db/migrate.ts';
 import { openDatabase } from './db/open.ts';
 
@@ -12,8 +11,6 @@ export async function openMigrated(config: Config): Promise<{ db: Database; appl
   try {
     db = await openDatabase(config);
     const applied = await migrate(db, config.databaseUrl ? config.databaseSchema : 'public');
-    // PGlite has no autovacuum: statistics of tables that grew since the last start.
-    if (db.kind === 'pglite') await analyzeGrownTables(db);
     return {
       db: db as Database,
       applied: applied.map((m) => `${m.version}_${m.name}`),

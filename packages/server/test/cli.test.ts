@@ -112,7 +112,7 @@ describe.concurrent.each(BACKENDS)('runlog CLI on %s', (backend) => {
     const first = await cli('migrate');
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout.trim()).toMatch(/^applied \d+_[a-z0-9_]+(, \d+_[a-z0-9_]+)*$/);
-    expect(first.stdout).toContain('1_data_model');
+    expect(first.stdout).toContain('13_schema');
     expect(errorLines(first.stdout + first.stderr)).toEqual([]);
     const applied = first.stdout.trim().slice('applied '.length).split(', ');
     if (backend === 'pglite') {
@@ -130,7 +130,7 @@ describe.concurrent.each(BACKENDS)('runlog CLI on %s', (backend) => {
   }, CLI_TEST_TIMEOUT);
 
   it.sequential('keys create prints one JSON line; again for the same tenant: same tenant, a different key', async () => {
-    const first = await cli('keys', 'create', '--tenant', 'acme', '--scopes', 'ingest,read', '--json');
+    const first = await cli('keys', 'create', '--tenant', 'acme', '--scopes', 'ingest,read', '--create-tenant', '--json');
     expect(first.code, first.stderr).toBe(0);
     expect(lines(first.stdout)).toHaveLength(1);
     expect(first.json).toMatchObject({

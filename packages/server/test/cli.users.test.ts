@@ -11,7 +11,7 @@ describe('runlog users create', () => {
   it('creates a user who signs in to the dashboard; refuses bad flags naming them', async () => {
     const dataDir = path.join(tempDir(), 'data');
     const env = { RUNLOG_DATA_DIR: dataDir };
-    const created = await runCli(['users', 'create', '--tenant', 'acme', '--email', 'ann@example.com', '--role', 'admin', '--json'], env);
+    const created = await runCli(['users', 'create', '--tenant', 'acme', '--email', 'ann@example.com', '--role', 'admin', '--create-tenant', '--json'], env);
     expect(created.code, created.stderr).toBe(0);
     const out = JSON.parse(created.stdout.trim());
     expect(out).toMatchObject({ email: 'ann@example.com', role: 'admin' });
@@ -36,5 +36,5 @@ describe('runlog users create', () => {
     const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
     const me = await fetch(`${server.origin}/api/v1/auth/me`, { headers: { cookie } });
     expect(await me.json()).toMatchObject({ tenant_id: out.tenant_id, user_id: out.user_id, scopes: ['admin'] });
-  });
+  }, 240_000); // a first start of PGlite and several CLI runs on a shared machine
 });

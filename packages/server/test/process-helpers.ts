@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -9,6 +9,10 @@ import { fileURLToPath } from 'node:url';
 /** The repository root, where `node packages/server/bin/runlog.js` is run from (like `npx runlog`). */
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const RUNLOG_BIN = path.join(REPO_ROOT, 'packages/server/bin/runlog.js');
+
+// The CLI runs the compiled dist/: rebuild it when src/ changed since the last build (a quick
+// check when nothing did; concurrent test files wait for one build).
+execFileSync(process.execPath, [path.join(REPO_ROOT, 'packages/server/scripts/build.mjs'), '--if-stale'], { stdio: ['ignore', 'inherit', 'inherit'] });
 
 /** Settings the child must not inherit from the test process (a developer's shell or CI). */
 const INHERITED_SETTINGS = [

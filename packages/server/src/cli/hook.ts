@@ -1,8 +1,9 @@
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
 import { boundJson } from '../ingest/claude-code/bounded-json.ts';
+import { postJson, type PostError } from './hook-http.ts';
+import { HelpRequested, parseCommand, type CommandSpec } from './spec.ts';
 import { appendToSpool, claimSpool, releaseClaim, type Claim } from './hook-spool.ts';
 
 /**
@@ -17,12 +18,22 @@ import { appendToSpool, claimSpool, releaseClaim, type Claim } from './hook-spoo
  * never the server's config, and never opens a database.
  */
 
-const FLAGS = {
-  url: { type: 'string' },
-  key: { type: 'string' },
-  spool: { type: 'string' },
-  timeout: { type: 'string' },
-} as const;
+export const HOOK_SPEC: CommandSpec = {
+  name: 'hook',
+  about: 'sends the coding-assistant hook payload on stdin to the server; spools it when the server cannot take it',
+  usage: ['hook [--url <url>] [--key <key>] [--spool <file>] [--timeout <ms>]   < payload.json'],
+  flags: {
+    url: { type: 'string', value: '<url>', env: 'RUNLOG_URL', about: 'the server, e.g. http://127.0.0.1:3001' },
+    key: { type: 'string', value: '<key>', env: 'RUNLOG_API_KEY', about: 'an API key with the ingest scope' },
+    spool: { type: 'string', value: '<file>', env: 'RUNLOG_SPOOL', default: '~/.runlog/spool.ndjson', about: 'where payloads wait while the server is unreachable' },
+    timeout: { type: 'string', value: '<ms>', env: 'RUNLOG_HOOK_TIMEOUT_MS', default: '3000', about: 'the hook gives up after this long, counted from its start' },
+  },
+  settings: [],
+  notes: [
+    'It always exits 0 and prints nothing on stdout, even on a bad flag (warned on stderr):',
+    'a coding assistant reads a hook\'s exit code 2 as "block this tool call".',
+  ],
+};
 
 const DEFAULT_TIMEOUT_MS = 3_000;
 /** Work time left after a slow start, so a payload read is always spooled at least. */
@@ -60,11 +71,12 @@ interface Settings {
 }
 
 function settings(argv: string[], env: NodeJS.ProcessEnv): Settings {
-  let values: Partial<Record<keyof typeof FLAGS, string>> = {};
+  let values: Partial<Record<'url' | 'key' | 'spool' | 'timeout', string>> = {};
   try {
-    values = parseArgs({ args: argv, options: FLAGS, allowPositionals: false, strict: true }).values;
+    values = parseCommand(HOOK_SPEC, argv, { maxPositionals: 0 }).values as typeof values;
   } catch (err) {
-    warn(`${(err as Error).message} (ignored)`);
+    if (err instanceof HelpRequested) throw err;
+    warn(`${(err as Error).message} (the flags are ignored)`);
   }
   const url = values.url ?? env.RUNLOG_URL;
   let endpoint: string | null = null;
@@ -118,20 +130,11 @@ async function send(endpoint: string, key: string, line: string, timeoutMs: numb
   let status: number;
   let body = '';
   try {
-    const res = await fetch(endpoint, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', prefer: 'return=minimal', 'user-agent': 'runlog-hook' },
-      body: line,
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    status = res.status;
-    body = await res.text();
+    const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json', prefer: 'return=minimal', 'user-agent': 'runlog-hook' };
+    ({ status, body } = await postJson(endpoint, headers, line, timeoutMs));
   } catch (err) {
-    const cause = (err as { cause?: { code?: string; message?: string; errors?: { code?: string }[] } }).cause;
-    const reason = (err as Error).name === 'TimeoutError'
-      ? 'no answer in time'
-      : cause?.code ?? cause?.errors?.[0]?.code ?? cause?.message ?? (err as Error).message;
-    warn(`server unreachable (${reason}); spooled`);
+    const failure = err as PostError;
+    warn(`server unreachable (${failure.timedOut ? 'no answer in time' : failure.code ?? failure.message}); spooled`);
     return 'later';
   }
   if (status >= 200 && status < 300) return 'delivered';
@@ -156,7 +159,7 @@ async function send(endpoint: string, key: string, line: string, timeoutMs: numb
 export async function hookCommand(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const firedAt = new Date(performance.timeOrigin);
   const config = settings(argv, env);
-  // The deadline counts from the process start (Node and tsx start-up included).
+  // The deadline counts from the process start (Node start-up included).
   const deadline = Date.now() + Math.round(Math.max(config.timeoutMs - performance.now(), MIN_WORK_MS));
 
   // Lines not yet delivered, oldest first; whatever is left here at the end goes (back) to the spool.

@@ -1,31 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { ConfigError } from '../config.ts';
 import { DataDirLockedError } from '../db/data-dir-lock.ts';
-
-const USAGE = `usage: runlog <command> [options]
-
-commands:
-  serve                         serve the API and dashboard (default)
-  migrate                       apply database migrations and exit
-  worker                        background jobs only, no HTTP (PostgreSQL; beside serve --jobs off)
-  keys create --tenant <name> --scopes ingest,read [--name <n>] [--json]
-  keys list --tenant <name> [--json]
-  keys revoke --tenant <name> <key id>
-  users create --tenant <name> --email <e> [--role owner|admin|member|viewer] [--name <n>] [--json]
-                                (password from RUNLOG_USER_PASSWORD, else generated and printed once)
-  users reset-password --tenant <name> --email <e> [--json]   new password (same rule), ends the user's sessions
-  demo [--tenant <name>] [--url URL --key KEY] [--seed N]   load a week of example runs (into a running server with --url)
-  export [--tenant <name>] [--output FILE] [--gzip] [--since T] [--until T] [--project P]   one tenant as NDJSON
-  import FILE [--tenant <name>]  load an export into the tenant of the same name (importing twice adds nothing)
-  prune [--tenant <name>]       delete runs, steps and activities past their project's retention_days
-  backup FILE                   copy the embedded database (server stopped); restore FILE --data-dir DIR brings it back
-  hook [--url URL] [--key KEY] [--spool FILE]   send a Claude Code hook payload from stdin (never fails; spools when the server is down)
-
-settings (flag or environment):
-  --port PORT (3001)  --host HOST (127.0.0.1)  --data-dir RUNLOG_DATA_DIR (./runlog-data)
-  --database-url DATABASE_URL  --database-schema RUNLOG_DATABASE_SCHEMA (public)
-  --init-api-key RUNLOG_INIT_API_KEY  --log-level LOG_LEVEL (info)
-  --stall-timeout RUNLOG_STALL_TIMEOUT_MS (300000)  --body-limit RUNLOG_BODY_LIMIT_BYTES (5242880)
-  --jobs RUNLOG_JOBS (on: serve works the background jobs; off: runlog worker processes do)`;
+import { HelpRequested, nearest, UsageError } from './spec.ts';
 
 type Command = (argv: string[]) => Promise<number>;
 /** Each command is loaded only when it runs: `runlog hook` fires on every tool call and must start fast. */
@@ -44,22 +20,75 @@ const COMMANDS: Record<string, Command> = {
   worker: async (argv) => (await import('./worker.ts')).workerCommand(argv),
 };
 
-/** Runs one command; returns the exit code. A bad setting is one line on stderr and exit 2. */
+export const COMMAND_NAMES = (): string[] => Object.keys(COMMANDS);
+
+/** One line per command for `runlog --help`; each command's own `--help` says the rest. */
+const SUMMARIES: Record<string, string> = {
+  serve: 'serve the API and the dashboard (the default command)',
+  migrate: 'apply database migrations and exit',
+  keys: 'create, list or revoke API keys',
+  users: 'create a person who signs in to the dashboard',
+  hook: 'send a coding-assistant hook payload from stdin (never fails; spools when the server is down)',
+  worker: 'work the background jobs only, no HTTP (PostgreSQL; beside serve --jobs off)',
+  demo: 'load a realistic week of runs, activity and a coding-assistant session (into a running server with --url)',
+  export: 'write one tenant as NDJSON (standard output unless --output; --gzip)',
+  import: 'load an export into the tenant of the same name (importing twice adds nothing)',
+  prune: 'delete runs, steps and activities past their project\'s retention_days',
+  backup: 'copy the embedded database to a file (server stopped)',
+  restore: 'unpack a backup into an empty --data-dir',
+};
+
+export function version(): string {
+  // dist/cli and src/cli both sit two levels below the package.
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function overview(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length)) + 2;
+  return [
+    `runlog ${version()}: records the runs of AI agents, pipelines and workflows, shows them live, and turns them into signals.`,
+    '',
+    'usage: runlog <command> [options]      (no command: serve)',
+    '',
+    'commands:',
+    ...Object.keys(COMMANDS).map((name) => `  ${name.padEnd(width)}${SUMMARIES[name] ?? ''}`),
+    '',
+    'Run `runlog <command> --help` for its options, the environment variables they read and their defaults.',
+    '`runlog --version` prints the version.',
+    '',
+  ].join('\n');
+}
+
+/** Runs one command; returns the exit code: 0, 1 when it failed, 2 for a mistake in the command line or a setting. */
 export async function main(argv: string[]): Promise<number> {
   const [first, ...rest] = argv;
   if (first === '--help' || first === '-h' || first === 'help') {
-    console.log(USAGE);
+    process.stdout.write(overview());
+    return 0;
+  }
+  if (first === '--version' || first === '-v') {
+    console.log(`runlog ${version()}`);
     return 0;
   }
   const name = first === undefined || first.startsWith('-') ? 'serve' : first;
-  const command = COMMANDS[name];
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command) {
-    console.error(`runlog: unknown command "${name}"\n\n${USAGE}`);
+    const near = nearest(name, Object.keys(COMMANDS));
+    console.error(`runlog: unknown command "${name}"${near ? `; did you mean "${near}"?` : ''}\n\n${overview()}`);
     return 2;
   }
   try {
     return await command(name === first ? rest : argv);
   } catch (err) {
+    if (err instanceof HelpRequested) {
+      process.stdout.write(err.text);
+      return 0;
+    }
+    if (err instanceof UsageError) {
+      console.error(`runlog ${name}: ${err.message}\n\n${err.usage}\n\nSee \`runlog ${name} --help\`.`);
+      return 2;
+    }
     if (err instanceof ConfigError || err instanceof DataDirLockedError) {
       console.error(`runlog: ${err.message}`);
       return 2;

@@ -1,17 +1,31 @@
-import { ConfigError, loadConfig, parseFlags } from '../config.ts';
+import { ConfigError, loadConfig } from '../config.ts';
 import { createAuthService } from '../domain/auth/auth.service.ts';
 import { SCOPES, type Scope } from '../domain/auth/auth.types.ts';
 import { createLogger } from '../logger.ts';
 import { resolveKeySecret } from '../domain/auth/key-secret.ts';
 import { openMigrated } from '../runtime.ts';
+import { DATABASE_SETTINGS } from '../settings.ts';
+import { parseCommand, UsageError, usageText, type CommandSpec } from './spec.ts';
+import { commandTenant, CREATE_TENANT_FLAG } from './tenant.ts';
 
-const FLAGS = {
-  tenant: { type: 'string' },
-  scopes: { type: 'string' },
-  name: { type: 'string' },
-  project: { type: 'string' },
-  json: { type: 'boolean' },
-} as const;
+export const KEYS_SPEC: CommandSpec = {
+  name: 'keys',
+  about: 'creates, lists and revokes API keys, on the database directly (with an embedded database, while no server runs on it)',
+  usage: [
+    'keys create --tenant <name> --scopes <list> [--name <name>] [--project <id>] [--create-tenant] [--json]',
+    'keys list --tenant <name> [--json]',
+    'keys revoke --tenant <name> <key id> [--json]',
+  ],
+  flags: {
+    tenant: { type: 'string', value: '<name>', about: 'the tenant (required)' },
+    scopes: { type: 'string', value: '<list>', about: 'comma-separated: ingest, read, admin (create)' },
+    name: { type: 'string', value: '<name>', about: 'a label for the key (create; default: "cli" and the time)' },
+    project: { type: 'string', value: '<id>', about: 'limit the key to one project (create)' },
+    'create-tenant': CREATE_TENANT_FLAG,
+    json: { type: 'boolean', about: 'print JSON' },
+  },
+  settings: DATABASE_SETTINGS,
+};
 
 function parseScopes(raw: string | undefined): Scope[] {
   const scopes = (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
@@ -22,13 +36,14 @@ function parseScopes(raw: string | undefined): Scope[] {
 
 /** `runlog keys create|list|revoke`: works on the database directly (the server must not hold an embedded one). */
 export async function keysCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseFlags(argv, FLAGS);
+  const { values, positionals } = parseCommand(KEYS_SPEC, argv, { maxPositionals: 2 });
   const [action, keyId] = positionals;
   const tenantName = values.tenant as string | undefined;
-  if (!['create', 'list', 'revoke'].includes(action ?? '')) throw new ConfigError('keys', 'expects create, list or revoke');
-  if (!tenantName) throw new ConfigError('--tenant', 'is required');
+  if (!['create', 'list', 'revoke'].includes(action ?? '')) throw new UsageError('expects create, list or revoke', usageText(KEYS_SPEC));
+  if (!tenantName) throw new UsageError('--tenant is required', usageText(KEYS_SPEC));
   const scopes = action === 'create' ? parseScopes(values.scopes as string | undefined) : [];
-  if (action === 'revoke' && !keyId) throw new ConfigError('keys revoke', 'needs the key id');
+  if (action === 'revoke' && !keyId) throw new UsageError('keys revoke needs the key id', usageText(KEYS_SPEC));
+  if (action !== 'revoke' && keyId) throw new UsageError(`unexpected argument "${keyId}"`, usageText(KEYS_SPEC));
 
   const config = loadConfig(values as Record<string, string>);
   const { db, release } = await openMigrated(config);
@@ -36,7 +51,7 @@ export async function keysCommand(argv: string[]): Promise<number> {
     // The same key secret as the server's, or the keys it creates would not verify there.
     const auth = createAuthService({ db, logger: createLogger('silent'), keyCacheMs: 0, keySecret: resolveKeySecret(config).secret });
     if (action === 'create') {
-      const tenant = await auth.ensureTenant(tenantName);
+      const tenant = await commandTenant(db, auth, tenantName, values['create-tenant'] === true);
       const { key, row } = await auth.createKey({
         tenantId: tenant.id,
         name: (values.name as string | undefined) ?? `cli ${new Date().toISOString()}`,
@@ -46,8 +61,7 @@ export async function keysCommand(argv: string[]): Promise<number> {
       console.log(values.json ? JSON.stringify({ tenant_id: tenant.id, key, key_id: row.id, scopes: row.scopes }) : `key ${row.id} for tenant ${tenant.name} (${row.scopes.join(',')}):\n${key}`);
       return 0;
     }
-    const tenant = await auth.findTenant(tenantName);
-    if (!tenant) throw new ConfigError('--tenant', `no tenant named "${tenantName}"`);
+    const tenant = await commandTenant(db, auth, tenantName, false);
     if (action === 'list') {
       const keys = await auth.listKeys(tenant.id);
       if (values.json) console.log(JSON.stringify(keys));

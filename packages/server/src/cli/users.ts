@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, parseFlags } from '../config.ts';
+import { ConfigError, loadConfig } from '../config.ts';
 import { createAuthService } from '../domain/auth/auth.service.ts';
 import { ROLES, type Role } from '../domain/auth/auth.types.ts';
 import { generatePassword } from '../domain/auth/secrets.ts';
@@ -6,14 +6,25 @@ import { createSessionsService } from '../domain/auth/sessions.service.ts';
 import { setPasswordCost } from '../domain/auth/secrets.ts';
 import { createLogger } from '../logger.ts';
 import { openMigrated } from '../runtime.ts';
+import { DATABASE_SETTINGS } from '../settings.ts';
+import { parseCommand, UsageError, usageText, type CommandSpec } from './spec.ts';
+import { commandTenant, CREATE_TENANT_FLAG } from './tenant.ts';
 
-const FLAGS = {
-  tenant: { type: 'string' },
-  email: { type: 'string' },
-  name: { type: 'string' },
-  role: { type: 'string' },
-  json: { type: 'boolean' },
-} as const;
+export const USERS_SPEC: CommandSpec = {
+  name: 'users',
+  about: 'creates a person who signs in to the dashboard, on the database directly',
+  usage: ['users create --tenant <name> --email <email> [--role owner|admin|member|viewer] [--name <name>] [--create-tenant] [--json]'],
+  flags: {
+    tenant: { type: 'string', value: '<name>', about: 'the tenant (required)' },
+    email: { type: 'string', value: '<email>', about: 'what the person signs in with (required)' },
+    role: { type: 'string', value: '<role>', default: 'member', about: 'owner, admin, member or viewer' },
+    name: { type: 'string', value: '<name>', about: 'the name shown in the dashboard' },
+    'create-tenant': CREATE_TENANT_FLAG,
+    json: { type: 'boolean', about: 'print JSON' },
+  },
+  settings: DATABASE_SETTINGS,
+  notes: ['The password comes from RUNLOG_USER_PASSWORD (never a flag: flags show in the process list), else it is generated and printed once.'],
+};
 
 /**
  * `runlog users create`: a person who signs in to the dashboard. The password comes from
@@ -22,12 +33,12 @@ const FLAGS = {
  */
 export async function usersCommand(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   if (argv[0] === 'reset-password') return (await import('./users-reset-password.ts')).usersResetPasswordCommand(argv, env);
-  const { values, positionals } = parseFlags(argv, FLAGS);
-  if (positionals[0] !== 'create') throw new ConfigError('users', 'expects create or reset-password');
+  const { values, positionals } = parseCommand(USERS_SPEC, argv, { maxPositionals: 1 });
+  if (positionals[0] !== 'create') throw new UsageError('expects create', usageText(USERS_SPEC));
   const tenantName = values.tenant as string | undefined;
   const email = (values.email as string | undefined)?.trim();
   const role = ((values.role as string | undefined) ?? 'member') as Role;
-  if (!tenantName) throw new ConfigError('--tenant', 'is required');
+  if (!tenantName) throw new UsageError('--tenant is required', usageText(USERS_SPEC));
   if (!email || !/^[^\s@]+@[^\s@]+$/.test(email)) throw new ConfigError('--email', 'must be an email address');
   if (!ROLES.includes(role)) throw new ConfigError('--role', `must be one of ${ROLES.join(', ')}`);
   const password = env.RUNLOG_USER_PASSWORD || generatePassword();
@@ -37,7 +48,8 @@ export async function usersCommand(argv: string[], env: NodeJS.ProcessEnv = proc
   setPasswordCost(config.passwordCost);
   const { db, release } = await openMigrated(config);
   try {
-    const tenant = await createAuthService({ db, logger: createLogger('silent'), keyCacheMs: 0 }).ensureTenant(tenantName);
+    const auth = createAuthService({ db, logger: createLogger('silent'), keyCacheMs: 0 });
+    const tenant = await commandTenant(db, auth, tenantName, values['create-tenant'] === true);
     const user = await createSessionsService({ db }).createUser({ tenantId: tenant.id, email, name: (values.name as string | undefined) ?? null, role, password });
     const shown = env.RUNLOG_USER_PASSWORD ? undefined : password;
     console.log(values.json

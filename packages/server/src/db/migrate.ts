@@ -16,7 +16,7 @@ export interface Migration {
 
 /** Forward-only numbered SQL files: NNNN_name.sql, applied in order, each in its own transaction. */
 export function loadMigrations(): Migration[] {
-  return readdirSync(MIGRATIONS_DIR)
+  const migrations = readdirSync(MIGRATIONS_DIR)
     .filter((file) => /^\d{4}_[a-z0-9_]+\.sql$/.test(file))
     .sort()
     .map((file) => ({
@@ -24,6 +24,10 @@ export function loadMigrations(): Migration[] {
       name: file.slice(5, -4),
       sql: readFileSync(new URL(file, MIGRATIONS_DIR), 'utf8'),
     }));
+  // Two files of one number (branches merged) would leave the second unapplied, silently.
+  const twice = migrations.find((m, i) => i > 0 && migrations[i - 1]!.version === m.version);
+  if (twice) throw new Error(`two migrations are numbered ${String(twice.version).padStart(4, '0')}; renumber one`);
+  return migrations;
 }
 
 export async function appliedVersions(db: Database): Promise<number[]> {

@@ -4,6 +4,9 @@ import { mkdirSync } from 'node:fs';
 import type { Database, Queryable, QueryResult } from './database.ts';
 import type { SerializedError, WorkerOptions, WorkerRequest, WorkerResponse } from './pglite-protocol.ts';
 
+/** Compiled, the worker is plain JavaScript; from the TypeScript sources (tests, benchmarks) a boot file registers tsx in the thread first. */
+const WORKER_ENTRY = import.meta.url.endsWith('.ts') ? './pglite-worker.boot.mjs' : './pglite-worker.js';
+
 type Pending = { resolve: (r: WorkerResponse & { ok: true }) => void; reject: (e: Error) => void };
 type Request = WorkerRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 
@@ -22,7 +25,7 @@ export interface PgliteDatabase extends Database {
  */
 export async function openPglite(dataDir: string | null, { loadFrom = null }: { loadFrom?: string | null } = {}): Promise<PgliteDatabase> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const worker = new Worker(new URL('./pglite-worker.boot.mjs', import.meta.url), {
+  const worker = new Worker(new URL(WORKER_ENTRY, import.meta.url), {
     workerData: { dataDir, loadFrom } satisfies WorkerOptions,
   });
   const pending = new Map<number, Pending>();

@@ -1,4 +1,4 @@
-import { Ajv, type Options } from 'ajv';
+import { Ajv, type Options, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
 
@@ -16,15 +16,38 @@ function build(options: Options, externalSchemas: Record<string, unknown>): Ajv 
 }
 
 /**
+ * Contexts with the same shared schemas share their two Ajv instances: each new instance
+ * compiles the JSON Schema meta-schema, and Fastify asks once per plugin (seconds at start).
+ */
+const shared: Array<{ schemas: unknown[]; strict: Ajv; coercing: Ajv }> = [];
+function validatorsFor(externalSchemas: Record<string, unknown>): { strict: Ajv; coercing: Ajv } {
+  const schemas = Object.values(externalSchemas);
+  const same = shared.find((entry) => entry.schemas.length === schemas.length && entry.schemas.every((schema, i) => schema === schemas[i]));
+  if (same) return same;
+  const entry = { schemas, strict: build({ coerceTypes: false }, externalSchemas), coercing: build({ coerceTypes: 'array' }, externalSchemas) };
+  shared.push(entry);
+  return entry;
+}
+
+/**
  * A Fastify `compilersFactory.buildValidator`: Fastify calls it for every encapsulated context
  * with that context's shared schemas, so the rules hold in every plugin (setValidatorCompiler
  * on the root is lost in children that add schemas).
  */
 export function buildValidator(externalSchemas: Record<string, unknown> = {}): FastifySchemaCompiler<unknown> {
-  const strict = build({ coerceTypes: false }, externalSchemas);
-  const coercing = build({ coerceTypes: 'array' }, externalSchemas);
+  const { strict, coercing } = validatorsFor(externalSchemas);
   return ({ schema, httpPart }) => {
     const ajv = httpPart === 'body' ? strict : coercing;
-    return ajv.compile(schema as object) as ReturnType<FastifySchemaCompiler<unknown>>;
+    // Compiled on the route's first request: compiling every route's schemas at start cost
+    // most of the start-up time and memory. Fastify reads `errors` off the function it calls.
+    let compiled: ValidateFunction | null = null;
+    const validate = (data: unknown) => {
+      compiled ??= ajv.compile(schema as object);
+      const ok = compiled(data);
+      validate.errors = compiled.errors;
+      return ok;
+    };
+    validate.errors = null as ValidateFunction['errors'];
+    return validate as ReturnType<FastifySchemaCompiler<unknown>>;
   };
 }

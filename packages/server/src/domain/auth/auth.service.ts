@@ -6,6 +6,7 @@ import * as repo from './auth.repository.ts';
 import { reliesOn, type ApiKeyRow, type AuthContext, type RevokedCredentials, type Scope } from './auth.types.ts';
 import type { EventBus } from '../../realtime/event-bus.ts';
 import { createKeyHasher, generateApiKey, generatePassword, hashApiKey, hashPassword, keyPrefix, type KeyHasher } from './secrets.ts';
+import { rememberFirstStart } from './first-start.repository.ts';
 
 export interface AuthServiceDeps {
   db: Database;
@@ -167,6 +168,8 @@ export function createAuthService({ db, logger, keyCacheMs, keySecret = null, bu
         const { key, row: keyRow } = await insertKey(tx, hasher, {
           tenantId: tenant.id, name: FIRST_START_KEY, scopes: ['admin'], secret: initApiKey ?? undefined, createdBy: owner.id,
         });
+        // Kept until the owner signs in: a start that fails before printing them shows them next time.
+        await rememberFirstStart(tx, { tenantId: tenant.id, userId: owner.id, password, apiKey: initApiKey === null ? key : null });
         return { tenant, owner, password, key, keyRow, keyFromEnv: initApiKey !== null };
       });
     },

@@ -3,6 +3,7 @@ import type { Database } from '../../db/database.ts';
 import { ConflictError, UnauthorizedError, ValidationError } from '../../errors.ts';
 import { isDatabaseError } from '../../db/database.ts';
 import * as repo from './sessions.repository.ts';
+import { forgetFirstStart } from './first-start.repository.ts';
 import { insertUser } from './auth.repository.ts';
 import type { AuthContext, RevokedCredentials, Role, Scope } from './auth.types.ts';
 import { hashApiKey, hashPassword, needsRehash, verifyPassword } from './secrets.ts';
@@ -41,6 +42,8 @@ export function createSessionsService({ db, revoke }: { db: Database; revoke?: (
       const token = `rls_${randomBytes(32).toString('base64url')}`;
       const expiresAt = new Date(Date.now() + SESSION_TTL_MS);
       await repo.insertSession(db, { tenantId: user.tenant_id, tokenHash: hashApiKey(token), userId: user.id, expiresAt });
+      // Signed in: the credentials printed at first start are not shown again.
+      await forgetFirstStart(db, user.tenant_id, user.id);
       return { token, expiresAt, user: { id: user.id, email: user.email, name: user.name, role: user.role }, tenantId: user.tenant_id };
     },
 
