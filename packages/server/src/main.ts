@@ -62,7 +62,7 @@ export async function serve(config: Config, out: (line: string) => void = consol
   const first = await services.auth.bootstrap(config.initApiKey);
   const credentials = first
     ? { tenantName: first.tenant.name, email: first.owner.email, password: first.password, key: first.keyFromEnv ? null : first.key }
-    : await pendingFirstStart(db);
+    : await pendingFirstStart(db, keySecret.secret);
 
   let stopping: Promise<void> | null = null;
   const stop = (signal: string) => {

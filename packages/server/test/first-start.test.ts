@@ -14,17 +14,17 @@ describe.each(BACKENDS)('first-start credentials on %s', (backend) => {
     expect(first).not.toBeNull();
     // The next start: nothing is created, the same credentials are found.
     expect(await ctx.services.auth.bootstrap(null)).toBeNull();
-    expect(await pendingFirstStart(ctx.db)).toEqual({ tenantName: 'default', email: 'owner@localhost', password: first!.password, key: first!.key });
+    expect(await pendingFirstStart(ctx.db, null)).toEqual({ tenantName: 'default', email: 'owner@localhost', password: first!.password, key: first!.key });
 
     await ctx.services.auth.revokeKey(first!.tenant.id, first!.keyRow.id);
-    expect(await pendingFirstStart(ctx.db)).toEqual({ tenantName: 'default', email: 'owner@localhost', password: first!.password, key: null });
+    expect(await pendingFirstStart(ctx.db, null)).toEqual({ tenantName: 'default', email: 'owner@localhost', password: first!.password, key: null });
 
     const wrong = await call(ctx, null, 'POST', '/auth/login', { email: 'owner@localhost', password: 'not the password' });
     expect(wrong.status).toBe(401);
-    expect((await pendingFirstStart(ctx.db))?.password, 'a failed sign-in changes nothing').toBe(first!.password);
+    expect((await pendingFirstStart(ctx.db, null))?.password, 'a failed sign-in changes nothing').toBe(first!.password);
 
     const login = await call(ctx, null, 'POST', '/auth/login', { email: 'owner@localhost', password: first!.password });
     expect(login.status).toBe(200);
-    expect(await pendingFirstStart(ctx.db)).toBeNull();
+    expect(await pendingFirstStart(ctx.db, null)).toBeNull();
   });
 });

@@ -120,14 +120,16 @@ describe.each(BACKENDS)('OTLP traces on %s', (backend) => {
     const exporter = traceExporter(ctx.url, 'protobuf', t.keys.ingest, true);
     expect(await exportWith(exporter, all)).toMatchObject({ code: 0 });
     const [before] = await runsOfTrace(ctx, t.keys.read, traceIdOf(root));
-    const activitiesBefore = (await call(ctx, t.keys.read, 'GET', '/activities?limit=100')).body.activities;
+    // The render of an activity is stored in the background: what the export wrote is the rest.
+    const written = (rows: Record<string, unknown>[]) => rows.map(({ processing_status: _s, schema_render: _r, processed_at: _p, processing_attempts: _a, processing_error: _e, ...row }) => row);
+    const activitiesBefore = written((await call(ctx, t.keys.read, 'GET', '/activities?limit=100')).body.activities);
 
     expect(await exportWith(exporter, all)).toMatchObject({ code: 0 });
     expect(await exportWith(exporter, [...all].reverse().slice(0, 2))).toMatchObject({ code: 0 });
 
     expect(await runsOfTrace(ctx, t.keys.read, traceIdOf(root))).toEqual([before]);
     expect(await stepsOf(ctx, t.keys.read, before.id)).toHaveLength(2);
-    expect((await call(ctx, t.keys.read, 'GET', '/activities?limit=100')).body.activities).toEqual(activitiesBefore);
+    expect(written((await call(ctx, t.keys.read, 'GET', '/activities?limit=100')).body.activities)).toEqual(activitiesBefore);
   });
 
   it('makes a lone model call a run of one step, a nested agent a run of its own, and ignores spans that are not GenAI', async () => {
