@@ -95,7 +95,9 @@ export async function main(): Promise<void> {
   const runRates: string[] = [];
   if (backends.includes('postgres')) figures.push(await bareRoute(seconds, connections));
   await eachBackend(backends, async (backend) => {
-    const { app, services } = await buildApp({ db: backend.db, logger: createLogger('silent'), realtime: backend.realtime });
+    // BENCH_RENDER=off measures the write path alone (the render worker shares the CPUs and the database).
+    const rendering = process.env.BENCH_RENDER === 'off' ? { workers: 0 } : {};
+    const { app, services } = await buildApp({ db: backend.db, logger: createLogger('silent'), realtime: backend.realtime, rendering });
     const baseUrl = await app.listen({ port: 0, host: '127.0.0.1' });
     try {
       const tenant = await services.auth.ensureTenant(`bench-write-${process.pid}`);
