@@ -37,6 +37,8 @@ export function seriesOf(data: unknown, render: RenderProps['render']): Series {
   return { label: field?.label ?? render.title ?? 'value', x, y, time };
 }
 
+const WHOLE_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 100_000];
+
 /** A line chart (uPlot) with a summary in words for readers that do not see it. */
 export function ChartRender({ data, render }: RenderProps) {
   const series = seriesOf(data, render);
@@ -49,12 +51,14 @@ export function ChartRender({ data, render }: RenderProps) {
     try {
       const styles = getComputedStyle(el);
       const stroke = styles.getPropertyValue('--accent').trim() || '#2563eb';
+      const wholeX = !series.time && series.x.every((x) => Number.isInteger(x));
       plot = new uPlot({
         width: Math.max(240, el.clientWidth || 480), height: 180,
         scales: { x: { time: series.time } },
         legend: { show: false },
         series: [{}, { label: series.label, stroke, width: 2, fill: `${stroke}22` }],
-        axes: [{ stroke: styles.color }, { stroke: styles.color }],
+        // Positions in an array are whole numbers: no ticks between them.
+        axes: [{ stroke: styles.color, ...(wholeX ? { incrs: WHOLE_STEPS } : {}) }, { stroke: styles.color }],
       }, [series.x, series.y], el);
     } catch {
       plot = undefined;
