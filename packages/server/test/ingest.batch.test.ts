@@ -122,4 +122,19 @@ describe.each(BACKENDS)('batch ingestion on %s', (backend) => {
     expect(res.body.results.map((r: { status: number }) => r.status)).toEqual([404, 404]);
     expect((await call(ctx, other.keys.read, 'GET', '/runs/theirs')).body.status).toBe('running');
   });
+
+  it('applies the same heartbeat batch every time it is sent: heartbeats are repeated on purpose', async () => {
+    const t = await createTenant(ctx);
+    await call(ctx, t.keys.ingest, 'POST', '/runs', { id: 'beating', status: 'running' });
+    const beat = { items: [{ type: 'run.heartbeat', id: 'beating' }] };
+    expect((await call(ctx, t.keys.ingest, 'POST', '/ingest', beat)).body.results).toEqual([{ index: 0, status: 200, id: 'beating' }]);
+    const first = (await call(ctx, t.keys.read, 'GET', '/runs/beating')).body.last_seen_at;
+    let last = first;
+    for (let i = 0; i < 50 && last === first; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect((await call(ctx, t.keys.ingest, 'POST', '/ingest', beat)).status).toBe(200);
+      last = (await call(ctx, t.keys.read, 'GET', '/runs/beating')).body.last_seen_at;
+    }
+    expect(Date.parse(last)).toBeGreaterThan(Date.parse(first));
+  });
 });

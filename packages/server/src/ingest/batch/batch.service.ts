@@ -58,14 +58,17 @@ export function createBatchService({ db, writes, publish }: BatchServiceDeps) {
       const hash = hashOf(raw);
       const parsed = raw.map(parse);
       const items = parsed.filter((p): p is Item => 'type' in p);
+      const heartbeatsOnly = items.length > 0 && items.length === raw.length && items.every((item) => item.type === 'run.heartbeat');
       const intents: Intent[] = items.map((item) => ({ type: item.type, id: item.id, body: item.body, auth, at: `items[${item.index}].body.` }));
       const outcome = await db.transaction(async (tx) => {
-        const memo = await repo.findBatch(tx, auth.tenantId, hash);
+        // Heartbeats are sent again on purpose and change only last_seen_at: a batch of nothing
+        // else is applied every time, never answered from the memo of an earlier one.
+        const memo = heartbeatsOnly ? null : await repo.findBatch(tx, auth.tenantId, hash);
         if (memo) return { replayed: memo } as const;
         const written = await writes.apply(tx, auth.tenantId, intents);
         const results = parsed.map((p) => ('type' in p ? (undefined as never) : p));
         items.forEach((item, n) => (results[item.index] = itemResult(item.index, written.results[n]!)));
-        await repo.saveBatch(tx, auth.tenantId, hash, results);
+        if (!heartbeatsOnly) await repo.saveBatch(tx, auth.tenantId, hash, results);
         return { results, events: written.events };
       });
       if ('replayed' in outcome) return outcome.replayed!;
