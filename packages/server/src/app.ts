@@ -31,7 +31,7 @@ import { httpLimits, type HttpLimits } from './http/connection-limits.ts';
 import { frameworkErrors, MAX_PARAM_LENGTH, registerErrorHandler } from './http/error-handler.ts';
 import { ErrorBody } from './http/schemas.ts';
 import { ForbiddenError } from './errors.ts';
-import { buildValidator } from './http/validation.ts';
+import { buildSerializer, buildValidator } from './http/validation.ts';
 import { registerOps } from './ops/ops.routes.ts';
 import { realtimeRoutes, type RealtimeOptions } from './realtime/ws.routes.ts';
 
@@ -53,6 +53,11 @@ export interface AppOptions extends Omit<ContainerOptions, 'databaseSchema'> {
   readyTimeoutMs?: number;
   /** Idle and slow connections (README: settings). */
   http?: Partial<HttpLimits>;
+  /**
+   * Leave the job queue and workers to `startBackground()` (serve calls it once listening, so
+   * the first request does not wait on them); by default they have started when buildApp returns.
+   */
+  deferBackground?: boolean;
 }
 
 export const API_PREFIX = '/api/v1';
@@ -60,7 +65,7 @@ export const API_PREFIX = '/api/v1';
 /** Builds the whole HTTP app on a database; tests build one per file. */
 export async function buildApp({
   bodyLimitBytes = 5 * 1024 * 1024, realtime = {}, stallTimeoutMs = 5 * 60_000, publicUrl, runJobs = true,
-  trustProxy = false, rateLimits = {}, readyTimeoutMs, http = {}, ...options
+  trustProxy = false, rateLimits = {}, readyTimeoutMs, http = {}, deferBackground = false, ...options
 }: AppOptions) {
   const limits = httpLimits(http);
   const container: Container = buildContainer({
@@ -78,7 +83,7 @@ export async function buildApp({
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors,
     // The factory signature is wider than Fastify's published type; it is called the same way.
-    schemaController: { compilersFactory: { buildValidator: buildValidator as never } },
+    schemaController: { compilersFactory: { buildValidator: buildValidator as never, buildSerializer: buildSerializer as never } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   registerErrorHandler(app as unknown as FastifyInstance);
@@ -87,13 +92,24 @@ export async function buildApp({
   // JSON only (OTLP protobuf gets its own parser on its route); anything else is a 415.
   app.removeContentTypeParser('text/plain');
 
-  await jobs.start();
-  app.addHook('onClose', () => jobs.stop());
+  // The job queue, and its workers where this process works jobs. An enqueue made before the
+  // queue has started waits for it (a new database gets the queue's tables then).
   const apiUrl = () => `${publicUrl ?? listeningUrl(app.server.address())}${API_PREFIX}`;
-  if (runJobs) {
-    const workers = await startJobWorkers(container, { stallTimeoutMs, apiUrl });
-    app.addHook('onClose', () => workers.stop());
-  }
+  let workers: { stop(): Promise<void> } | null = null;
+  let background: Promise<void> | null = null;
+  let closing = false;
+  const startBackground = () => (background ??= (async () => {
+    await jobs.start();
+    // A server told to stop while its queue was starting takes no job on.
+    if (runJobs && !closing) workers = await startJobWorkers(container, { stallTimeoutMs, apiUrl });
+  })());
+  app.addHook('onClose', async () => {
+    closing = true;
+    await background?.catch(() => {});
+    await workers?.stop();
+    await jobs.stop();
+  });
+  if (!deferBackground) await startBackground();
 
   await app.register(swagger, {
     openapi: {
@@ -148,7 +164,7 @@ export async function buildApp({
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   registerDashboard(app as unknown as FastifyInstance);
 
-  return { app, services };
+  return { app, services, startBackground };
 }
 
 export type RunlogApp = Awaited<ReturnType<typeof buildApp>>;

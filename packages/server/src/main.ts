@@ -1,8 +1,8 @@
 import type { Config } from './config.ts';
 import { analyzeGrownTables } from './db/analyze.ts';
-import type { Database } from './db/database.ts';
+import { whenOpen, type Database } from './db/database.ts';
 import { pendingFirstStart, type FirstStartCredentials } from './domain/auth/first-start.ts';
-import { createLogger } from './logger.ts';
+import { createLogger, type Logger } from './logger.ts';
 import { checkPortFree } from './port-check.ts';
 import { openMigrated } from './runtime.ts';
 import { KEY_SECRET_GUIDANCE, resolveKeySecret } from './domain/auth/key-secret.ts';
@@ -29,40 +29,55 @@ function hardeningOptions(config: Config, keySecret: string | null) {
   };
 }
 
-/**
- * `runlog serve`: config → port check → database → migrations → first-start bootstrap → app → listen.
- * SIGTERM/SIGINT: stop accepting, finish in-flight requests, close the database cleanly.
- */
-export async function serve(config: Config, out: (line: string) => void = console.log): Promise<void> {
-  const logger = createLogger(config.logLevel);
-  await checkPortFree(config.host, config.port);
-  // The app's modules load on this thread while the database opens in its worker.
-  const [opened, appModule] = await Promise.allSettled([openMigrated(config), import('./app.ts')]);
-  if (opened.status === 'rejected') throw opened.reason;
-  const { db, applied, release } = opened.value;
-  if (appModule.status === 'rejected') {
-    await release();
-    throw appModule.reason;
-  }
-  const { buildApp, API_PREFIX } = appModule.value;
-  if (applied.length > 0) logger.info({ applied }, 'migrations applied');
-
+/** The app with its plugins ready (routes registered, hooks run), on a database that may still be opening. */
+async function buildServer(config: Config, logger: Logger, db: Database) {
+  const { buildApp, API_PREFIX } = await import('./app.ts');
   setPasswordCost(config.passwordCost);
   const keySecret = resolveKeySecret(config);
   if (keySecret.source === 'none') logger.warn(KEY_SECRET_GUIDANCE);
-
-  const { app, services } = await buildApp({
+  const { app, services, startBackground } = await buildApp({
     db, logger, bodyLimitBytes: config.bodyLimitBytes, keyCacheMs: config.keyCacheMs, stallTimeoutMs: config.stallTimeoutMs,
     publicUrl: config.publicUrl, runJobs: config.jobs,
     rendering: config.rendering,
     ...hardeningOptions(config, keySecret.secret),
     // Server mode: the realtime hub LISTENs on its own connection for the other nodes' events.
     realtime: { databaseUrl: config.databaseUrl, databaseSchema: config.databaseSchema },
+    deferBackground: true,
   });
+  await app.ready();
+  return { app, services, startBackground, apiPrefix: API_PREFIX, keySecret };
+}
+
+/**
+ * `runlog serve`: config → port check → (database → migrations, beside the app being built) →
+ * first-start bootstrap → listen → job queue and workers → the first-start banner.
+ * SIGTERM/SIGINT: stop accepting, finish in-flight requests, close the database cleanly.
+ */
+export async function serve(config: Config, out: (line: string) => void = console.log): Promise<void> {
+  const logger = createLogger(config.logLevel);
+  await checkPortFree(config.host, config.port);
+  // The app is built on this thread while the database opens and migrates (PGlite: in its own
+  // thread); its queries wait for the database, and it listens only once the database is ready.
+  const opening = openMigrated(config);
+  opening.catch(() => {});
+  let built: Awaited<ReturnType<typeof buildServer>>;
+  try {
+    built = await buildServer(config, logger, whenOpen(config.databaseUrl ? 'postgres' : 'pglite', opening.then((o) => o.db)));
+  } catch (err) {
+    await opening.then((o) => o.release(), () => {});
+    throw err;
+  }
+  const { app, services, startBackground, apiPrefix, keySecret } = built;
+  let opened: Awaited<typeof opening>;
+  try {
+    opened = await opening;
+  } catch (err) {
+    await app.close().catch(() => {});
+    throw err;
+  }
+  const { db, applied, release } = opened;
+  if (applied.length > 0) logger.info({ applied }, 'migrations applied');
   const first = await services.auth.bootstrap(config.initApiKey);
-  const credentials = first
-    ? { tenantName: first.tenant.name, email: first.owner.email, password: first.password, key: first.keyFromEnv ? null : first.key }
-    : await pendingFirstStart(db, keySecret.secret);
 
   let stopping: Promise<void> | null = null;
   const stop = (signal: string) => {
@@ -97,10 +112,26 @@ export async function serve(config: Config, out: (line: string) => void = consol
     throw err;
   }
   logger.info({ address, database: db.kind, dataDir: config.databaseUrl ? undefined : config.dataDir }, 'listening');
-  // PGlite has no autovacuum: statistics of the tables that grew since the last start, taken
-  // once serving (the first job pass would take them within a minute anyway).
-  if (db.kind === 'pglite') void analyzeGrownTables(db).catch((err: unknown) => logger.warn({ err }, 'statistics not refreshed'));
-  if (credentials) out(banner(address, db, config, credentials, first !== null, API_PREFIX));
+  // Serving already: the job queue and its workers start now, then the first-start banner (its
+  // check that earlier credentials still work takes a password hash). A stop signal may come
+  // meanwhile; what fails because of it is no error.
+  try {
+    await startBackground().catch((err: unknown) => {
+      if (!stopping) logger.fatal({ err }, 'the job queue did not start');
+      throw err;
+    });
+    // PGlite has no autovacuum: statistics of the tables that grew since the last start, taken
+    // once serving (the first job pass would take them within a minute anyway).
+    if (db.kind === 'pglite') void analyzeGrownTables(db).catch((err: unknown) => logger.warn({ err }, 'statistics not refreshed'));
+    const credentials = first
+      ? { tenantName: first.tenant.name, email: first.owner.email, password: first.password, key: first.keyFromEnv ? null : first.key }
+      : await pendingFirstStart(db, keySecret.secret);
+    if (credentials) out(banner(address, db, config, credentials, first !== null, apiPrefix));
+  } catch (err) {
+    if (stopping) return;
+    await stop('startup failure');
+    throw err;
+  }
 }
 
 function banner(address: string, db: Database, config: Config, c: FirstStartCredentials, created: boolean, apiPrefix: string): string {

@@ -51,3 +51,21 @@ export function isUnavailableError(err: unknown): boolean {
   const code = (err as DatabaseErrorFields).code ?? '';
   return code.startsWith('08') || code.startsWith('57P') || code === '57014' || code === 'ECONNREFUSED' || code === 'ETIMEDOUT';
 }
+
+/**
+ * A database still opening, usable at once: each call waits for it. The app is built (routes
+ * registered, plugins ready) while the embedded database starts in its thread.
+ */
+export function whenOpen(kind: Database['kind'], opening: Promise<Database>): Database {
+  return {
+    kind,
+    query: async (text, params) => (await opening).query(text, params),
+    exec: async (text) => (await opening).exec(text),
+    transaction: async (fn) => (await opening).transaction(fn),
+    close: async () => (await opening).close(),
+    longRunning: () => ({
+      query: async (text, params) => longRunning(await opening).query(text, params),
+      exec: async (text) => longRunning(await opening).exec(text),
+    }),
+  };
+}

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Database } from './database.ts';
 
@@ -78,9 +79,17 @@ export async function migrate(db: Database, schema = 'public'): Promise<Migratio
     if (done) applied.push(migration);
   }
   const functions = loadFunctions();
+  // Applied again only when their text changed since the last start (a start is not kept
+  // waiting on recompiling every function).
+  const checksum = createHash('sha256').update(functions.join('\n')).digest('hex');
+  await db.exec(`CREATE TABLE IF NOT EXISTS schema_functions (checksum text NOT NULL, applied_at timestamptz(3) NOT NULL DEFAULT now())`);
   await db.transaction(async (tx) => {
     if (db.kind === 'postgres') await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    const { rowCount } = await tx.query('SELECT 1 FROM schema_functions WHERE checksum = $1', [checksum]);
+    if (rowCount > 0 && applied.length === 0) return;
     for (const sql of functions) await tx.exec(sql);
+    await tx.exec('DELETE FROM schema_functions');
+    await tx.query('INSERT INTO schema_functions (checksum) VALUES ($1)', [checksum]);
   });
   return applied;
 }

@@ -1,6 +1,7 @@
 import { Ajv, type Options, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
+import { SerializerSelector } from '@fastify/fast-json-stringify-compiler';
 
 /**
  * Bodies are validated strictly: a string where a number belongs is a 400, not coerced, and
@@ -17,14 +18,22 @@ function build(options: Options, externalSchemas: Record<string, unknown>): Ajv 
 
 /**
  * Contexts with the same shared schemas share their two Ajv instances: each new instance
- * compiles the JSON Schema meta-schema, and Fastify asks once per plugin (seconds at start).
+ * compiles the JSON Schema meta-schema, and Fastify asks once per plugin. They are made on the
+ * first request that needs one, like the validators (not at start).
  */
-const shared: Array<{ schemas: unknown[]; strict: Ajv; coercing: Ajv }> = [];
-function validatorsFor(externalSchemas: Record<string, unknown>): { strict: Ajv; coercing: Ajv } {
+interface Validators { schemas: unknown[]; strict: () => Ajv; coercing: () => Ajv }
+const shared: Validators[] = [];
+function validatorsFor(externalSchemas: Record<string, unknown>): Validators {
   const schemas = Object.values(externalSchemas);
   const same = shared.find((entry) => entry.schemas.length === schemas.length && entry.schemas.every((schema, i) => schema === schemas[i]));
   if (same) return same;
-  const entry = { schemas, strict: build({ coerceTypes: false }, externalSchemas), coercing: build({ coerceTypes: 'array' }, externalSchemas) };
+  let strict: Ajv | null = null;
+  let coercing: Ajv | null = null;
+  const entry: Validators = {
+    schemas,
+    strict: () => (strict ??= build({ coerceTypes: false }, externalSchemas)),
+    coercing: () => (coercing ??= build({ coerceTypes: 'array' }, externalSchemas)),
+  };
   shared.push(entry);
   return entry;
 }
@@ -35,19 +44,32 @@ function validatorsFor(externalSchemas: Record<string, unknown>): { strict: Ajv;
  * on the root is lost in children that add schemas).
  */
 export function buildValidator(externalSchemas: Record<string, unknown> = {}): FastifySchemaCompiler<unknown> {
-  const { strict, coercing } = validatorsFor(externalSchemas);
+  const validators = validatorsFor(externalSchemas);
   return ({ schema, httpPart }) => {
-    const ajv = httpPart === 'body' ? strict : coercing;
     // Compiled on the route's first request: compiling every route's schemas at start cost
     // most of the start-up time and memory. Fastify reads `errors` off the function it calls.
     let compiled: ValidateFunction | null = null;
     const validate = (data: unknown) => {
-      compiled ??= ajv.compile(schema as object);
+      compiled ??= (httpPart === 'body' ? validators.strict() : validators.coercing()).compile(schema as object);
       const ok = compiled(data);
       validate.errors = compiled.errors;
       return ok;
     };
     validate.errors = null as ValidateFunction['errors'];
     return validate as ReturnType<FastifySchemaCompiler<unknown>>;
+  };
+}
+
+type SerializerFactory = (externalSchemas: Record<string, unknown>, options?: unknown) => (route: { schema: unknown }) => (data: unknown) => string;
+
+/**
+ * A Fastify `compilersFactory.buildSerializer`: Fastify's own (fast-json-stringify), each
+ * response schema compiled on the first answer that uses it rather than all of them at start.
+ */
+export function buildSerializer(externalSchemas: Record<string, unknown> = {}, options?: unknown): ReturnType<SerializerFactory> {
+  const compile = (SerializerSelector as unknown as () => SerializerFactory)()(externalSchemas, options);
+  return (route) => {
+    let serialize: ((data: unknown) => string) | null = null;
+    return (data) => (serialize ??= compile(route))(data);
   };
 }

@@ -69,18 +69,25 @@ export function createJobQueue({ db, logger, schema, pollingIntervalSeconds = 1,
   } as PgBoss.ConstructorOptions);
   boss.on('error', (err: Error) => logger.error({ err }, 'job queue error'));
   let started = false;
+  // Set once start() is called: an enqueue waits for it, since a new database gets the queue's tables then.
+  let starting: Promise<void> | null = null;
+  const whenStarted = () => starting?.catch(() => {});
 
   return {
-    async start(): Promise<void> {
-      await boss.start();
-      for (const name of Object.values(QUEUES)) {
-        if (!(await boss.getQueue(name))) await boss.createQueue(name, { name, ...QUEUE_OPTIONS[name], ...queueOptions[name] });
-      }
-      if (background) for (const [name, cron] of Object.entries(SCHEDULES)) await boss.schedule(name, cron);
-      started = true;
+    start(): Promise<void> {
+      return (starting ??= (async () => {
+        await boss.start();
+        for (const name of Object.values(QUEUES)) {
+          if (!(await boss.getQueue(name))) await boss.createQueue(name, { name, ...QUEUE_OPTIONS[name], ...queueOptions[name] });
+        }
+        if (background) for (const [name, cron] of Object.entries(SCHEDULES)) await boss.schedule(name, cron);
+        started = true;
+      })());
     },
 
     async stop(): Promise<void> {
+      await whenStarted();
+      starting = null;
       if (!started) return;
       started = false;
       await boss.stop({ graceful: true, timeout: 5_000, close: false });
@@ -88,10 +95,12 @@ export function createJobQueue({ db, logger, schema, pollingIntervalSeconds = 1,
 
     /** Enqueues in the transaction `tx` belongs to. */
     async sendInTx<Q extends QueueName>(tx: Queryable, name: Q, data: JobPayloads[Q], options: { startAfter?: number } = {}): Promise<string | null> {
+      await whenStarted();
       return boss.send(name, data as object, { ...options, db: executor(tx) });
     },
 
     async send<Q extends QueueName>(name: Q, data: JobPayloads[Q]): Promise<string | null> {
+      await whenStarted();
       return boss.send(name, data as object);
     },
 

@@ -8,19 +8,24 @@ import { AppError } from '../../errors.ts';
  * version is pinned: the path is inside the package.
  */
 const require = createRequire(import.meta.url);
-const root = require('@opentelemetry/otlp-transformer/build/src/generated/root.js') as {
-  opentelemetry: { proto: { collector: Record<'trace' | 'logs' | 'metrics', { v1: Record<string, protobuf.Type> }> } };
-};
-const collector = root.opentelemetry.proto.collector;
+type Collector = Record<'trace' | 'logs' | 'metrics', { v1: Record<string, protobuf.Type> }>;
 
 export type Signal = 'traces' | 'logs' | 'metrics';
 export type Encoding = 'protobuf' | 'json';
 
-const MESSAGES = {
-  traces: { request: collector.trace.v1.ExportTraceServiceRequest!, response: collector.trace.v1.ExportTraceServiceResponse!, rejected: 'rejectedSpans' },
-  logs: { request: collector.logs.v1.ExportLogsServiceRequest!, response: collector.logs.v1.ExportLogsServiceResponse!, rejected: 'rejectedLogRecords' },
-  metrics: { request: collector.metrics.v1.ExportMetricsServiceRequest!, response: collector.metrics.v1.ExportMetricsServiceResponse!, rejected: 'rejectedDataPoints' },
-} as const;
+/** The message types, loaded on the first OTLP request (the generated root is large to load at start). */
+let loaded: ReturnType<typeof load> | null = null;
+function load() {
+  const collector = (require('@opentelemetry/otlp-transformer/build/src/generated/root.js') as {
+    opentelemetry: { proto: { collector: Collector } };
+  }).opentelemetry.proto.collector;
+  return {
+    traces: { request: collector.trace.v1.ExportTraceServiceRequest!, response: collector.trace.v1.ExportTraceServiceResponse!, rejected: 'rejectedSpans' },
+    logs: { request: collector.logs.v1.ExportLogsServiceRequest!, response: collector.logs.v1.ExportLogsServiceResponse!, rejected: 'rejectedLogRecords' },
+    metrics: { request: collector.metrics.v1.ExportMetricsServiceRequest!, response: collector.metrics.v1.ExportMetricsServiceResponse!, rejected: 'rejectedDataPoints' },
+  } as const;
+}
+const messages = () => (loaded ??= load());
 
 /** google.rpc.Status, the body of an OTLP error answer (not part of the OTLP package). */
 const Status = protobuf.Root.fromJSON({
@@ -52,7 +57,7 @@ function hexIdsToBytes(value: unknown): unknown {
 
 /** The decoded request: the message object protobufjs builds (camelCase fields, Long or number int64s, Buffer ids). */
 export function decodeRequest(signal: Signal, encoding: Encoding, body: Buffer): unknown {
-  const type = MESSAGES[signal].request;
+  const type = messages()[signal].request;
   try {
     if (encoding === 'protobuf') return type.decode(body);
     const parsed: unknown = JSON.parse(body.toString('utf8'));
@@ -65,7 +70,7 @@ export function decodeRequest(signal: Signal, encoding: Encoding, body: Buffer):
 
 /** The export answer; a partial success names how many items were rejected and why. */
 export function encodeResponse(signal: Signal, encoding: Encoding, rejected: number, message: string): Buffer | Record<string, unknown> {
-  const { response, rejected: field } = MESSAGES[signal];
+  const { response, rejected: field } = messages()[signal];
   const partial = rejected > 0 || message ? { partialSuccess: { [field]: rejected, errorMessage: message } } : {};
   if (encoding === 'json') return partial;
   return Buffer.from(response.encode(response.fromObject(partial)).finish());
