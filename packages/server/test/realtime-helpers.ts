@@ -12,7 +12,8 @@ export interface LiveContext extends TestContext {
   wsUrl: string;
 }
 
-async function listen(db: Database, backend: Backend, schema: string, realtime: RealtimeOptions): Promise<LiveContext> {
+/** One listening node on `db` (on PostgreSQL with its LISTEN bridge). */
+export async function listen(db: Database, backend: Backend, schema: string, realtime: RealtimeOptions): Promise<LiveContext> {
   const { app, services } = await buildApp({
     db,
     logger: createLogger('silent'),

@@ -9,7 +9,7 @@ import { LiveClient, activitySeqs, range, sleep, useLiveApp } from './realtime-h
 const socketOf = (client: LiveClient) => (client.ws as unknown as { _socket: Socket })._socket;
 
 describe.each(BACKENDS)('slow clients (%s)', (backend) => {
-  const ctx = useLiveApp(backend, { queueLimit: 50, maxBufferedBytes: 64 * 1024, pingIntervalMs: 600_000 });
+  const ctx = useLiveApp(backend, { queueLimit: 100, maxBufferedBytes: 128 * 1024, pingIntervalMs: 600_000 });
 
   it('a client that stops reading gets resync while a fast client receives everything', async () => {
     const tenant = await createTenant(ctx);

@@ -1,6 +1,9 @@
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { call, createTenant } from './helpers.ts';
-import { LiveClient, activitySeqs, range, sleep, useTwoNodes } from './realtime-helpers.ts';
+import { openPostgres } from '../src/db/postgres.ts';
+import { channelFor } from '../src/realtime/notify-bridge.ts';
+import { call, createTenant, openTestDatabase } from './helpers.ts';
+import { LiveClient, activitySeqs, listen, range, sleep, useTwoNodes } from './realtime-helpers.ts';
 
 /** Two `runlog serve` nodes on one PostgreSQL: a client on A sees what is written through B (SPEC §1, §5). */
 describe.skipIf(!process.env.DATABASE_URL)('two nodes over LISTEN/NOTIFY (postgres)', () => {
@@ -102,7 +105,7 @@ describe.skipIf(!process.env.DATABASE_URL)('two nodes over LISTEN/NOTIFY (postgr
     for (const i of range(1, 5)) await call(b, tenant.keys.ingest, 'POST', '/runs', { id: `before-${i}` });
     await onA.waitFor(() => activitySeqs(onA).length === 5);
 
-    const cut = await a.db.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`, [`runlog-listen:${a.nodeId}`]);
+    const cut = await a.db.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE $1`, [`runlog-listen:%:${a.nodeId}`]);
     expect(cut.rowCount).toBe(1);
     // Written while A is not listening: these notifications are lost to A.
     for (const i of range(1, 5)) await call(b, tenant.keys.ingest, 'POST', '/runs', { id: `during-${i}` });
@@ -112,5 +115,45 @@ describe.skipIf(!process.env.DATABASE_URL)('two nodes over LISTEN/NOTIFY (postgr
     await sleep(200);
     expect(activitySeqs(onA)).toEqual(range(1, 15));
     await onA.close();
+  });
+});
+
+describe.skipIf(!process.env.DATABASE_URL)('a node alone on its PostgreSQL schema (postgres)', () => {
+  it('sends no NOTIFY for events a seq recovers until another node says hello; then a client there gets every write', async () => {
+    const testDb = await openTestDatabase('postgres');
+    const second = openPostgres({ url: process.env.DATABASE_URL!, schema: testDb.schema, max: 5 });
+    const spy = new pg.Client({ connectionString: process.env.DATABASE_URL!, application_name: 'notify-spy' });
+    const heard: string[] = [];
+    const a = await listen(testDb.db, 'postgres', testDb.schema, { nodeId: 'lone-a', sweepIntervalMs: 0 });
+    let b: Awaited<ReturnType<typeof listen>> | null = null;
+    try {
+      await spy.connect();
+      spy.on('notification', (message) => heard.push(message.payload ?? ''));
+      await spy.query(`LISTEN "${channelFor(testDb.schema)}"`);
+      const tenant = await createTenant(a);
+      for (const i of range(1, 3)) expect((await call(a, tenant.keys.ingest, 'POST', '/runs', { id: `alone-${i}` })).status).toBe(201);
+      await call(a, tenant.keys.ingest, 'POST', '/runs/alone-1/steps', { steps: [{ step_index: 0, kind: 'llm', skill_name: 'plan' }] });
+      await sleep(300);
+      // Alone: only the event no seq recovers (step_added) went out.
+      expect(heard.filter((p) => p.includes('"lone-a"')).flatMap((p) => JSON.parse(p).e.map((e: { y: string }) => e.y))).toEqual(['step_added']);
+
+      b = await listen(second, 'postgres', testDb.schema, { nodeId: 'lone-b', sweepIntervalMs: 0 });
+      for (let i = 0; i < 100 && !heard.some((p) => p.includes('"lone-b"') && p.includes('"hello":true')); i++) await sleep(20);
+      expect(heard.some((p) => p.includes('"lone-b"') && p.includes('"hello":true'))).toBe(true);
+      const onB = await LiveClient.open(b, { key: tenant.keys.read });
+      await onB.subscribe(['activity'], 0);
+      for (const i of range(4, 6)) await call(a, tenant.keys.ingest, 'POST', '/runs', { id: `alone-${i}` });
+      await onB.waitFor(() => activitySeqs(onB).length >= 6, 10_000);
+      await sleep(200);
+      expect(activitySeqs(onB)).toEqual(range(1, 6));
+      expect(heard.some((p) => p.includes('"lone-a"') && p.includes('activity_created'))).toBe(true);
+      await onB.close();
+    } finally {
+      await spy.end().catch(() => {});
+      await b?.app.close();
+      await a.app.close();
+      await second.close();
+      await testDb.drop();
+    }
   });
 });

@@ -27,6 +27,8 @@ export interface NotifyBridgeDeps {
   catchUp(): void;
   /** How often the listening connection is checked with a query (a silent drop is otherwise unseen). */
   checkIntervalMs?: number;
+  /** How often this node looks for other nodes listening on its channel. */
+  peerCheckIntervalMs?: number;
 }
 
 /** PostgreSQL refuses payloads of 8000 bytes or more. */
@@ -114,9 +116,21 @@ function decode(payload: string, nodeId: string): HubEvent[] {
   return message.e.map((w) => ({ tenantId: w.t, type: w.y, seq: w.s, data: w.d, runId: w.r, activityId: w.a }));
 }
 
+/** The LISTEN connection's application_name: its channel (hashed) and node, so nodes can find each other. */
+function listenerName(channel: string, nodeId: string): string {
+  return `runlog-listen:${createHash('sha256').update(channel).digest('hex').slice(0, 8)}:${nodeId}`.slice(0, 63);
+}
+
 export function createNotifyBridge(deps: NotifyBridgeDeps) {
   const { db, logger, nodeId } = deps;
   const channel = channelFor(deps.schema);
+  const ownName = listenerName(channel, nodeId);
+  // Whether another node listens on this channel. Until a check says otherwise, one might.
+  // Alone, a node does not NOTIFY the events a seq recovers (a node that starts meanwhile
+  // reads them from the database: its hub sees the hole, or its sweep does), which spares
+  // the database every payload of a single-node install. It always says hello when it starts
+  // listening, so the others learn of it at once.
+  let peers = true;
   let outbox: LiveEvent[] = [];
   let sending = false;
   let scheduled = false;
@@ -131,8 +145,12 @@ export function createNotifyBridge(deps: NotifyBridgeDeps) {
     scheduled = false;
     if (sending || outbox.length === 0) return;
     sending = true;
-    const events = outbox;
+    const events = peers ? outbox : outbox.filter((e) => e.seq === 0);
     outbox = [];
+    if (events.length === 0) {
+      sending = false;
+      return;
+    }
     try {
       const wire = events.flatMap((e) => encodeEvent(e, PAYLOAD_LIMIT - 200));
       const payloads = pack(wire, nodeId, () => ++counter);
@@ -164,6 +182,8 @@ export function createNotifyBridge(deps: NotifyBridgeDeps) {
 
   function onNotification(message: pg.Notification) {
     if (message.channel !== channel || !message.payload) return;
+    // Anything another node sends (its hello included) means this node is not alone.
+    if (!message.payload.includes(`"n":${JSON.stringify(nodeId)}`)) peers = true;
     try {
       for (const event of decode(message.payload, nodeId)) deps.receive(event);
     } catch (err) {
@@ -190,13 +210,14 @@ export function createNotifyBridge(deps: NotifyBridgeDeps) {
 
   async function connect(): Promise<void> {
     // The node id in application_name lets an operator (or a test) find this node's LISTEN connection.
-    const next = new pg.Client({ connectionString: deps.databaseUrl, application_name: `runlog-listen:${nodeId}`.slice(0, 63), keepAlive: true });
+    const next = new pg.Client({ connectionString: deps.databaseUrl, application_name: ownName, keepAlive: true });
     next.on('error', (err) => lost(next, err));
     next.on('end', () => lost(next, new Error('connection ended')));
     next.on('notification', onNotification);
     try {
       await next.connect();
       await next.query(`LISTEN "${channel}"`);
+      await next.query('SELECT pg_notify($1, $2)', [channel, JSON.stringify({ n: nodeId, hello: true })]);
     } catch (err) {
       logger.warn({ err }, 'could not listen for live events of other nodes; retrying');
       next.removeAllListeners('end');
@@ -221,17 +242,35 @@ export function createNotifyBridge(deps: NotifyBridgeDeps) {
   }, deps.checkIntervalMs ?? 30_000);
   checkTimer.unref();
 
+  async function checkPeers() {
+    try {
+      const { rows } = await db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name LIKE $1 AND application_name <> $2`,
+        [`${ownName.slice(0, ownName.length - nodeId.length)}%`, ownName],
+      );
+      peers = (rows[0]?.n ?? 1) > 0;
+    } catch {
+      peers = true; // cannot tell: keep notifying
+    }
+  }
+  const peerTimer = setInterval(() => void checkPeers(), deps.peerCheckIntervalMs ?? 2_000);
+  peerTimer.unref();
+
   return {
     channel,
 
     /** Resolves once listening, or after the first attempt failed (retries go on in the background). */
-    start: () => connect(),
+    start: async () => {
+      await connect();
+      await checkPeers();
+    },
 
     async stop() {
       stopped = true;
       unsubscribe();
       outbox = [];
       clearInterval(checkTimer);
+      clearInterval(peerTimer);
       if (reconnectTimer) clearTimeout(reconnectTimer);
       const current = client;
       client = null;

@@ -25,7 +25,9 @@ export async function appendActivities(tx: Queryable, tenantId: string, activiti
          action_description text, target_name text, status text, duration_ms bigint, is_automated boolean,
          priority int, source text, session_id text, run_id text, work_unit_id text, data jsonb,
          data_schema jsonb, occurred_at timestamptz)
-       WHERE NOT EXISTS (SELECT 1 FROM activities a WHERE a.tenant_id = $1 AND a.id = r.id)
+       -- One primary-key probe per row (OFFSET 0 keeps the planner from turning this into a
+       -- join that reads all of the tenant's activities when its statistics are stale).
+       WHERE NOT EXISTS (SELECT 1 FROM activities a WHERE a.tenant_id = $1 AND a.id = r.id OFFSET 0)
      ),
      numbered AS (
        SELECT input.*, row_number() OVER (ORDER BY n) AS k, count(*) OVER () AS total FROM input

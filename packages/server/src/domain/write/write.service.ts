@@ -15,6 +15,12 @@ export interface WriteServiceDeps {
   maxGroup?: number;
   /** Intents waiting per tenant at most; beyond, a request is refused with 503 rather than queued without end. */
   maxWaiting?: number;
+  /**
+   * Groups of one tenant in flight at once on this node. The next group starts while the one
+   * before commits and waits for it only at the seq lock, so a commit's round trips and fsync
+   * overlap the next group's work.
+   */
+  maxInFlight?: number;
   /** Called after each group commits or fails (metrics). */
   onGroup?: (size: number, ms: number, ok: boolean) => void;
 }
@@ -27,7 +33,7 @@ interface Waiting {
 
 interface TenantLine {
   waiting: Waiting[];
-  busy: boolean;
+  inFlight: number;
   scheduled: boolean;
 }
 
@@ -51,20 +57,21 @@ async function retryConflicts<T>(attempt: () => Promise<T>, tries = 3): Promise<
 
 /**
  * Group commit (SPEC §5): concurrent single writes of one tenant share a transaction, so the
- * seq lock, the commit's fsync and PGlite's per-statement cost are paid once per group. One
- * group per tenant is in flight on a node at a time; what arrives meanwhile waits and forms
- * the next group, so groups grow with load and a lone request waits only for the next tick.
- * Every intent gets its own answer once its group has committed; a group that fails answers
- * every member with the error and writes nothing.
+ * seq lock, the commit's fsync and PGlite's per-statement cost are paid once per group. At
+ * most `maxInFlight` groups per tenant are in flight on a node; what arrives meanwhile waits
+ * and forms the next group, so groups grow with load and a lone request waits only for the
+ * next tick. Groups commit in the order they take the seq lock, so seqs stay gap-free in
+ * commit order. Every intent gets its own answer once its group has committed; a group that
+ * fails answers every member with the error and writes nothing.
  */
 export function createWriteService({
-  db, pricing, publish, windowMs = 0, maxGroup = 500, maxWaiting = 20_000, onGroup = () => {},
+  db, pricing, publish, windowMs = 0, maxGroup = 500, maxWaiting = 20_000, maxInFlight = 2, onGroup = () => {},
 }: WriteServiceDeps) {
   const writer = createWriter({ pricing });
   const lines = new Map<string, TenantLine>();
 
   function schedule(tenantId: string, line: TenantLine, wait: number) {
-    if (line.busy || line.scheduled) return;
+    if (line.inFlight >= maxInFlight || line.scheduled) return;
     line.scheduled = true;
     const go = () => {
       line.scheduled = false;
@@ -76,10 +83,14 @@ export function createWriteService({
 
   async function flush(tenantId: string, line: TenantLine) {
     const group = line.waiting.splice(0, maxGroup);
-    line.busy = true;
+    const intents = group.map((w) => w.intent);
+    line.inFlight++;
     const started = performance.now();
     try {
-      const outcome = await retryConflicts(() => db.transaction((tx) => writer.apply(tx, tenantId, group.map((w) => w.intent))));
+      // A group that is one statement (activities only) is atomic without BEGIN and COMMIT.
+      const outcome = await retryConflicts(() => (writer.oneStatement(intents)
+        ? writer.apply(db, tenantId, intents)
+        : db.transaction((tx) => writer.apply(tx, tenantId, intents))));
       onGroup(group.length, performance.now() - started, true);
       publish(outcome.events);
       group.forEach((w, i) => w.resolve(outcome.results[i]!));
@@ -87,10 +98,10 @@ export function createWriteService({
       onGroup(group.length, performance.now() - started, false);
       for (const w of group) w.reject(err);
     } finally {
-      line.busy = false;
+      line.inFlight--;
       // Those who arrived during this group have waited already: they go at once.
       if (line.waiting.length > 0) schedule(tenantId, line, 0);
-      else lines.delete(tenantId);
+      else if (line.inFlight === 0) lines.delete(tenantId);
     }
   }
 
@@ -99,7 +110,7 @@ export function createWriteService({
     submit(intent: Intent): Promise<IntentResult> {
       const tenantId = intent.auth.tenantId;
       let line = lines.get(tenantId);
-      if (!line) lines.set(tenantId, (line = { waiting: [], busy: false, scheduled: false }));
+      if (!line) lines.set(tenantId, (line = { waiting: [], inFlight: 0, scheduled: false }));
       if (line.waiting.length >= maxWaiting) {
         return Promise.reject(new AppError(503, 'overloaded', 'too many writes are waiting for this tenant; retry shortly'));
       }

@@ -203,6 +203,12 @@ export function createWriter({ pricing }: WriterDeps) {
   }
 
   return {
+    /**
+     * True when `apply` writes these intents with one statement (activities without a tool-call
+     * pair: one INSERT), which is atomic by itself; anything else needs a transaction.
+     */
+    oneStatement: (intents: readonly Intent[]) => intents.every((i) => i.type === 'activity.create' && !i.pair),
+
     /** Applies one tenant's intents inside `tx`; publish `events` only after the transaction commits. */
     async apply(tx: Queryable, tenantId: string, intents: readonly Intent[]): Promise<WriteOutcome> {
       const w: Work = {
