@@ -43,18 +43,6 @@ export function startRenderWorker({ db, bus, logger, settings, metrics, signal }
     for (const done of sleepers) done();
   }
 
-  /** A wait that writes do not cut short (stopping does). */
-  function pause(ms: number): Promise<void> {
-    if (abort.signal.aborted) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      abort.signal.addEventListener('abort', () => {
-        clearTimeout(timer);
-        resolve();
-      }, { once: true });
-    });
-  }
-
   function idle(ms: number, seen: number): Promise<void> {
     if (wakes !== seen || abort.signal.aborted) return Promise.resolve();
     return new Promise((resolve) => {
@@ -80,9 +68,8 @@ export function startRenderWorker({ db, bus, logger, settings, metrics, signal }
         await idle(ERROR_PAUSE_MS, wakes);
         continue;
       }
-      // A full batch means more may be due: go again at once. A partial one: let the next gather.
-      if (claimed === 0) await idle(settings.pollMs, seen);
-      else if (claimed < settings.batchSize && settings.paceMs > 0) await pause(settings.paceMs);
+      // A full batch means more may be due: go again at once.
+      if (claimed < settings.batchSize) await idle(settings.pollMs, seen);
     }
   }
 

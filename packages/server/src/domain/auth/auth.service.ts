@@ -69,11 +69,23 @@ export function createAuthService({ db, logger, keyCacheMs, keySecret = null, bu
     repo.touchApiKey(db, auth.tenantId, auth.keyId).catch((err) => logger.warn({ err }, 'could not record key use'));
   }
 
-  async function verify(secret: string): Promise<AuthContext> {
+  /** Lookups under way, by key hash: the clients of one key that miss the cache together share one. */
+  const lookups = new Map<string, Promise<AuthContext>>();
+
+  function verify(secret: string): Promise<AuthContext> {
     // The cache lives in memory only, so its key need not be keyed.
     const hash = hashApiKey(secret);
     const hit = cache.get(hash);
-    if (hit && hit.until > Date.now()) return hit.auth;
+    if (hit && hit.until > Date.now()) return Promise.resolve(hit.auth);
+    let lookup = lookups.get(hash);
+    if (!lookup) {
+      lookup = lookUp(secret, hash).finally(() => lookups.delete(hash));
+      lookups.set(hash, lookup);
+    }
+    return lookup;
+  }
+
+  async function lookUp(secret: string, hash: string): Promise<AuthContext> {
     const candidates = await repo.findKeysByPrefix(db, keyPrefix(secret));
     const row = candidates.find((candidate) => hasher.matches(candidate.key_hash, secret));
     if (!row) throw new UnauthorizedError('the API key is unknown or revoked');

@@ -144,8 +144,13 @@ export function createRenderPipeline({ db, bus, logger, settings, metrics }: Pip
    * asked after commit (a transaction never waits on the network). Returns rows taken.
    */
   async function pass(limit: number, signal: AbortSignal): Promise<number> {
-    const taken = await db.transaction(async (tx) => {
-      const rows = await repo.lockDue(tx, limit);
+    // PGlite has one connection, so a transaction there holds up every write until it ends: the
+    // pass reads due rows without a lock and stores each outcome only if the row is still due
+    // at the attempt it read (its one process has no other worker to race but its own loops).
+    const unlocked = db.kind === 'pglite';
+    const within = <T>(fn: (q: Queryable) => Promise<T>): Promise<T> => (unlocked ? fn(db) : db.transaction(fn));
+    const taken = await within(async (tx) => {
+      const rows = await repo.lockDue(tx, limit, { lock: !unlocked });
       if (rows.length === 0) return { count: 0, stored: [] as repo.StoredOutcome[], analyses: [] as Analysis[], done: rows, slow: rows };
       const fingerprints = rows.map((r) => fingerprintOf(r.data, r.data_schema));
       const keys = rows.map((r, i) => `${r.tenant_id}\u0000${fingerprints[i]}`);
@@ -172,8 +177,8 @@ export function createRenderPipeline({ db, bus, logger, settings, metrics }: Pip
       await repo.cacheRenders(tx, analyzerKey, [...fresh.values()]);
       for (const [key, entry] of fresh) remember(key, entry.render);
       const outcomes = done.map((row, i) => outcomeOf({ ...row, processing_attempts: row.processing_attempts + 1 }, analyses[i]!));
-      const stored = await repo.storeOutcomes(tx, outcomes, 'locked');
-      return { count: rows.length, stored, analyses, done, slow: await repo.markProcessing(tx, slow, settings.leaseMs) };
+      const stored = await repo.storeOutcomes(tx, outcomes, unlocked ? 'read' : 'locked');
+      return { count: rows.length, stored, analyses, done, slow: await repo.markProcessing(tx, slow, settings.leaseMs, { guard: unlocked }) };
     });
     publish(taken.stored, taken.analyses, taken.done);
     if (taken.slow.length > 0) await process(taken.slow, signal);

@@ -56,32 +56,37 @@ export async function claimDue(db: Queryable, limit: number, leaseMs: number): P
  * UPDATE, so such an activity costs one row version, not two (PENDING → COMPLETED directly;
  * PROCESSING is the lock). Same rows, index and reasoning as claimDue.
  */
-export async function lockDue(tx: Queryable, limit: number): Promise<ClaimedActivity[]> {
+export async function lockDue(tx: Queryable, limit: number, { lock = true }: { lock?: boolean } = {}): Promise<ClaimedActivity[]> {
   const { rows } = await tx.query<ClaimedActivity>(
     `SELECT tenant_id, id, seq, type, action_name, data, data_schema, processing_attempts, processing_force, created_at
      FROM activities
      WHERE processing_status IN ('PENDING', 'PROCESSING')
        AND coalesce(processing_after, '-infinity') <= now()
      LIMIT $1
-     FOR UPDATE SKIP LOCKED`,
+     ${lock ? 'FOR UPDATE SKIP LOCKED' : ''}`,
     [limit],
   );
   return rows;
 }
 
 /** Locked rows that need the LLM: PROCESSING under a lease, analysed after the transaction. */
-export async function markProcessing(tx: Queryable, rows: ReadonlyArray<{ tenant_id: string; id: string }>, leaseMs: number): Promise<ClaimedActivity[]> {
+export async function markProcessing(
+  tx: Queryable, rows: ReadonlyArray<{ tenant_id: string; id: string; processing_attempts: number }>, leaseMs: number,
+  { guard = false }: { guard?: boolean } = {},
+): Promise<ClaimedActivity[]> {
   if (rows.length === 0) return [];
+  // guard: rows read without a lock are claimed only if no one claimed them since.
   const { rows: claimed } = await tx.query<ClaimedActivity>(
     `UPDATE activities a
      SET processing_status = 'PROCESSING',
          processing_after = now() + $2 * interval '1 millisecond',
          processing_attempts = a.processing_attempts + 1
-     FROM unnest($1::uuid[], $3::text[]) AS k(tenant_id, id)
+     FROM unnest($1::uuid[], $3::text[], $4::int[]) AS k(tenant_id, id, attempts)
      WHERE a.tenant_id = k.tenant_id AND a.id = k.id
+       ${guard ? `AND a.processing_status IN ('PENDING', 'PROCESSING') AND a.processing_attempts = k.attempts` : ''}
      RETURNING a.tenant_id, a.id, a.seq, a.type, a.action_name, a.data, a.data_schema,
                a.processing_attempts, a.processing_force, a.created_at`,
-    [rows.map((r) => r.tenant_id), leaseMs, rows.map((r) => r.id)],
+    [rows.map((r) => r.tenant_id), leaseMs, rows.map((r) => r.id), rows.map((r) => r.processing_attempts)],
   );
   return claimed;
 }
@@ -112,12 +117,14 @@ export interface StoredOutcome {
 
 /**
  * Stores a batch's outcomes in one statement; returns the rows it changed. `claimed`: rows
- * this worker marked PROCESSING earlier (a row claimed again since is left alone); otherwise
- * rows locked by the caller's transaction (lockDue), whose attempt is counted here.
+ * this worker marked PROCESSING earlier (a row claimed again since is left alone); `locked`:
+ * rows locked by the caller's transaction (lockDue), whose attempt is counted here; `read`:
+ * rows read without a lock, stored only if still due at the attempt that was read.
  */
-export async function storeOutcomes(db: Queryable, outcomes: readonly RenderOutcome[], mode: 'claimed' | 'locked' = 'claimed'): Promise<StoredOutcome[]> {
+export async function storeOutcomes(db: Queryable, outcomes: readonly RenderOutcome[], mode: 'claimed' | 'locked' | 'read' = 'claimed'): Promise<StoredOutcome[]> {
   if (outcomes.length === 0) return [];
-  const guard = mode === 'claimed' ? `AND a.processing_status = 'PROCESSING' AND a.processing_attempts = r.attempts` : '';
+  const guard = mode === 'claimed' ? `AND a.processing_status = 'PROCESSING' AND a.processing_attempts = r.attempts`
+    : mode === 'read' ? `AND a.processing_status IN ('PENDING', 'PROCESSING') AND a.processing_attempts + 1 = r.attempts` : '';
   const attempts = mode === 'claimed' ? 'a.processing_attempts' : 'a.processing_attempts + 1';
   const { rows } = await db.query<StoredOutcome>(
     `UPDATE activities a

@@ -15,12 +15,6 @@ export interface RenderingSettings {
   retryDelayMs: number;
   /** Idle check for work from other nodes (this node's writes wake the worker at once). */
   pollMs: number;
-  /**
-   * After a pass that found work but not a full batch, the loop waits this long before the next:
-   * under a stream of writes, renders are stored in a few large statements rather than one
-   * small one per write group. A lone write is still rendered at once.
-   */
-  paceMs: number;
   /** LLM analyses in flight at once per process. */
   llmConcurrency: number;
   llm: LlmSettings | null;
@@ -35,7 +29,6 @@ export const DEFAULT_RENDERING: RenderingSettings = Object.freeze({
   maxAttempts: 3,
   retryDelayMs: 5_000,
   pollMs: 1_000,
-  paceMs: 250,
   llmConcurrency: 4,
   llm: null,
   fallback: 'builtin',
@@ -87,7 +80,6 @@ export function loadRenderingSettings(env: Env): RenderingSettings {
     maxAttempts: int(env, 'RUNLOG_RENDER_MAX_ATTEMPTS', DEFAULT_RENDERING.maxAttempts, 1, 20),
     retryDelayMs: int(env, 'RUNLOG_RENDER_RETRY_DELAY_MS', DEFAULT_RENDERING.retryDelayMs, 0, 3_600_000),
     pollMs: int(env, 'RUNLOG_RENDER_POLL_MS', DEFAULT_RENDERING.pollMs, 10, 60_000),
-    paceMs: int(env, 'RUNLOG_RENDER_PACE_MS', DEFAULT_RENDERING.paceMs, 0, 10_000),
     llmConcurrency: int(env, 'RUNLOG_LLM_CONCURRENCY', DEFAULT_RENDERING.llmConcurrency, 1, 64),
     llm: llmOf(env),
     fallback,
