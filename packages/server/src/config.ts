@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { ConfigError } from './errors.ts';
 import { parseCommand } from './cli/spec.ts';
 import { SETTINGS, type SettingFlag } from './settings.ts';
 import { loadRenderingSettings, type RenderingSettings } from './domain/rendering/rendering.settings.ts';
@@ -55,11 +56,7 @@ export interface Config {
 export const LOG_LEVELS = Object.freeze(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const);
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-export class ConfigError extends Error {
-  constructor(readonly setting: string, message: string) {
-    super(`${setting}: ${message}`);
-  }
-}
+export { ConfigError };
 
 type Source = Record<string, string | undefined>;
 

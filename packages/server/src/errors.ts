@@ -54,3 +54,10 @@ export class RateLimitedError extends AppError {
     super(429, 'rate_limited', message, { retry_after_seconds: retryAfterSeconds, ...details });
   }
 }
+
+/** A setting (flag or environment variable) with a value that cannot be used; the CLI prints it and exits 2. */
+export class ConfigError extends Error {
+  constructor(readonly setting: string, message: string) {
+    super(`${setting}: ${message}`);
+  }
+}

@@ -83,8 +83,15 @@ export class LiveClient {
       }
       for (const wake of this.waiters) wake();
     });
+    ws.on('ping', () => {
+      this.pings++;
+      for (const wake of this.waiters) wake();
+    });
     this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
   }
+
+  /** Pings the server sent (answered by the ws library unless autoPong is off). */
+  pings = 0;
 
   /** Opens /ws with a bearer key, a ticket, or nothing; rejects with the HTTP status when the upgrade is refused. */
   static open(ctx: { wsUrl: string }, auth: { key?: string; ticket?: string } = {}, options: WebSocket.ClientOptions = {}): Promise<LiveClient> {
@@ -130,6 +137,22 @@ export class LiveClient {
       }, timeoutMs);
       if (!done()) this.waiters.add(wake);
     });
+  }
+
+  private marks = 0;
+
+  /**
+   * Waits until everything the server had queued for this client when it was called has
+   * arrived: a message the server answers through the same ordered queue as events (an
+   * unknown type, answered with an error naming it). The answer is not kept in `items`.
+   * Events still on their way from another node are not covered: wait for a later write there.
+   */
+  async settle(timeoutMs = 10_000): Promise<void> {
+    const marker = `settle-${++this.marks}`;
+    const isMark = (i: LiveItem) => i.type === 'error' && String(i.message ?? '').includes(marker);
+    this.send({ type: marker });
+    await this.waitFor((items) => items.some(isMark), timeoutMs);
+    this.items.splice(this.items.findIndex(isMark), 1);
   }
 
   of(type: string): LiveItem[] {

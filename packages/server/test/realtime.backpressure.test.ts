@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
 import { createLogger } from '../src/logger.ts';
 import { BACKENDS, call, createTenant, openTestDatabase } from './helpers.ts';
-import { LiveClient, activitySeqs, range, sleep, useLiveApp } from './realtime-helpers.ts';
+import { LiveClient, activitySeqs, range, useLiveApp } from './realtime-helpers.ts';
 
 /** The TCP socket under a ws client: pausing it is a client that stops reading. */
 const socketOf = (client: LiveClient) => (client.ws as unknown as { _socket: Socket })._socket;
@@ -32,7 +32,7 @@ describe.each(BACKENDS)('slow clients (%s)', (backend) => {
     socketOf(slow).resume();
     const resync = await slow.waitFor((items) => items.find((i) => i.type === 'resync'), 30_000);
     expect(resync).toMatchObject({ type: 'resync', reason: 'slow_consumer' });
-    await sleep(200);
+    await slow.settle();
     // It got an unbroken prefix up to last_seq, then nothing more: no live events after resync.
     const got = activitySeqs(slow);
     expect(got.length).toBeLessThan(total);
@@ -43,7 +43,7 @@ describe.each(BACKENDS)('slow clients (%s)', (backend) => {
     await slow.subscribe(['activity', 'runs'], resync.last_seq as number);
     await call(ctx, tenant.keys.ingest, 'POST', '/runs', { id: 'after-resync' });
     await slow.waitFor(() => activitySeqs(slow).includes(total + 1), 30_000);
-    await sleep(100);
+    await slow.settle();
     expect(activitySeqs(slow)).toEqual(range(1, total + 1));
     expect(fast.badFrames).toEqual([]);
     expect(slow.badFrames).toEqual([]);
@@ -82,7 +82,8 @@ describe.each(BACKENDS)('replay limit and dead connections (%s)', (backend) => {
     expect(closed.code).toBe(1006); // cut without a close frame
     expect(Date.now() - started).toBeLessThan(2_000);
 
-    await sleep(500); // five more ping rounds
+    const seen = alive.pings;
+    await alive.waitFor(() => alive.pings >= seen + 5); // five more ping rounds
     expect(alive.ws.readyState).toBe(alive.ws.OPEN);
     await call(ctx, tenant.keys.ingest, 'POST', '/runs', { id: 'still-here' });
     await alive.waitFor(() => activitySeqs(alive).length === 1);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { appendActivities } from '../src/domain/activities/activities.repository.ts';
 import { BACKENDS, call, createTenant } from './helpers.ts';
-import { LiveClient, activitySeqs, range, sleep, useLiveApp } from './realtime-helpers.ts';
+import { LiveClient, activitySeqs, range, useLiveApp } from './realtime-helpers.ts';
 
 describe.each(BACKENDS)('WebSocket delivery (%s)', (backend) => {
   const ctx = useLiveApp(backend);
@@ -26,7 +26,7 @@ describe.each(BACKENDS)('WebSocket delivery (%s)', (backend) => {
     await feed.waitFor((items) => items.filter((i) => i.type === 'activity_created').length === 4);
     await runs.waitFor((items) => items.filter((i) => i.type === 'run_updated').length === 4 && items.filter((i) => i.type === 'step_added').length === 2);
     await one.waitFor((items) => items.some((i) => i.type === 'run_updated' && i.data.status === 'completed'));
-    await sleep(100);
+    await Promise.all([feed.settle(), runs.settle(), one.settle()]);
 
     // activity: the four transition activities with consecutive seqs, nothing else (their renders follow as activity_rendered).
     expect(feed.items.filter((i) => i.type !== 'activity_rendered').map((i) => i.type)).toEqual(['subscribed', ...Array(4).fill('activity_created')]);
@@ -92,7 +92,7 @@ describe.each(BACKENDS)('WebSocket delivery (%s)', (backend) => {
     await again.waitFor(() => activitySeqs(again).length === 4);
     await create('g');
     await again.waitFor(() => activitySeqs(again).length === 5);
-    await sleep(100);
+    await again.settle();
     expect(activitySeqs(again)).toEqual([4, 5, 6, 7, 8]);
     // The replay rebuilds run_updated from the transitions, with the run as it is now.
     expect(again.of('run_updated').map((e) => [e.data.id, e.data.status, e.seq])).toEqual([
@@ -111,14 +111,18 @@ describe.each(BACKENDS)('WebSocket delivery (%s)', (backend) => {
         written += 4;
       }
     })();
-    await sleep(150);
+    // Subscribes while writes are under way, and lets them go on a while after.
+    const until = async (n: number) => {
+      while (written < n) await new Promise((resolve) => setImmediate(resolve));
+    };
+    await until(8);
     const late = await LiveClient.open(ctx, { key: tenant.keys.read });
     await late.subscribe(['activity'], 0);
-    await sleep(300);
+    await until(written + 16);
     writing = false;
     await writer;
     await late.waitFor(() => activitySeqs(late).length === written);
-    await sleep(100);
+    await late.settle();
     expect(activitySeqs(late)).toEqual(range(1, written));
     await late.close();
   });
@@ -135,7 +139,7 @@ describe.each(BACKENDS)('WebSocket delivery (%s)', (backend) => {
     const results = await Promise.all(writes);
     expect(results.every((r) => r.status === 201)).toBe(true);
     await client.waitFor(() => activitySeqs(client).length >= 120);
-    await sleep(200);
+    await client.settle();
     expect(activitySeqs(client)).toEqual(range(1, 120));
     const caughtUp = await call(ctx, tenant.keys.read, 'GET', '/activities?after_seq=0&limit=200');
     expect(client.of('activity_created').map((e) => e.data.id)).toEqual(caughtUp.body.activities.map((a: { id: string }) => a.id));
@@ -157,7 +161,7 @@ describe.each(BACKENDS)('WebSocket delivery (%s)', (backend) => {
     ctx.services.bus.publish([event(2), event(5)]);
     await call(ctx, tenant.keys.ingest, 'POST', '/activities', { id: 'w-7', type: 'note', action_name: 'note.7' });
     await client.waitFor(() => activitySeqs(client).length >= 7);
-    await sleep(100);
+    await client.settle();
     expect(activitySeqs(client)).toEqual(range(1, 7));
     expect(client.of('activity_created').map((e) => e.data.id)).toEqual(range(1, 7).map((i) => `w-${i}`));
     await client.close();

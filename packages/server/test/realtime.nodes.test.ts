@@ -2,8 +2,24 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { openPostgres } from '../src/db/postgres.ts';
 import { channelFor } from '../src/realtime/notify-bridge.ts';
-import { call, createTenant, openTestDatabase } from './helpers.ts';
+import { call, createTenant, openTestDatabase, type TestContext } from './helpers.ts';
 import { LiveClient, activitySeqs, listen, range, sleep, useTwoNodes } from './realtime-helpers.ts';
+
+/**
+ * Writes a marker activity through each node and waits until every client has them all: what
+ * either node published before has then reached the clients (a node's notifications keep
+ * their order), so what they hold can be compared. Adds one activity per node.
+ */
+async function barrier(key: string, nodes: TestContext[], clients: LiveClient[]): Promise<void> {
+  const ids: string[] = [];
+  for (const node of nodes) {
+    const id = `barrier-${Math.random().toString(36).slice(2, 10)}`;
+    expect((await call(node, key, 'POST', '/activities', { id, type: 'note', action_name: 'barrier' })).status).toBe(201);
+    ids.push(id);
+  }
+  await Promise.all(clients.map((client) => client.waitFor((items) =>
+    ids.every((id) => items.some((i) => i.type === 'activity_created' && i.data.id === id)), 15_000)));
+}
 
 /** Two `runlog serve` nodes on one PostgreSQL: a client on A sees what is written through B (SPEC §1, §5). */
 describe.skipIf(!process.env.DATABASE_URL)('two nodes over LISTEN/NOTIFY (postgres)', () => {
@@ -27,8 +43,8 @@ describe.skipIf(!process.env.DATABASE_URL)('two nodes over LISTEN/NOTIFY (postgr
 
     await onA.waitFor(() => activitySeqs(onA).length >= 61, 20_000);
     await onA.waitFor((items) => items.some((i) => i.type === 'step_added'));
-    await sleep(300);
-    expect(activitySeqs(onA)).toEqual(range(1, 61));
+    await barrier(tenant.keys.ingest, [a, b], [onA]);
+    expect(activitySeqs(onA)).toEqual(range(1, 63));
     const stored = await call(a, tenant.keys.read, 'GET', '/activities?after_seq=0&limit=100');
     expect(onA.of('activity_created').map((e) => e.data.id)).toEqual(stored.body.activities.map((x: { id: string }) => x.id));
     expect(onA.of('activity_created').find((e) => e.data.id === 'b-act-31')!.data.data.big).toHaveLength(20_000);
@@ -52,9 +68,9 @@ describe.skipIf(!process.env.DATABASE_URL)('two nodes over LISTEN/NOTIFY (postgr
     await Promise.all(writes);
     await onA.waitFor(() => activitySeqs(onA).length >= 80, 20_000);
     await onB.waitFor(() => activitySeqs(onB).length >= 80, 20_000);
-    await sleep(300);
-    expect(activitySeqs(onA)).toEqual(range(1, 80));
-    expect(activitySeqs(onB)).toEqual(range(1, 80));
+    await barrier(tenant.keys.ingest, [a, b], [onA, onB]);
+    expect(activitySeqs(onA)).toEqual(range(1, 82));
+    expect(activitySeqs(onB)).toEqual(range(1, 82));
     expect(onA.of('activity_created').map((e) => e.data.id)).toEqual(onB.of('activity_created').map((e) => e.data.id));
     await onA.close();
     await onB.close();
@@ -79,10 +95,10 @@ describe.skipIf(!process.env.DATABASE_URL)('two nodes over LISTEN/NOTIFY (postgr
     const total = 48 + 12 * 3; // 48 single writes, 12 batches of 3
     await onA.waitFor(() => activitySeqs(onA).length >= total, 20_000);
     await onB.waitFor(() => activitySeqs(onB).length >= total, 20_000);
-    await sleep(300);
-    expect(activitySeqs(onA)).toEqual(range(1, total));
-    expect(activitySeqs(onB)).toEqual(range(1, total));
-    const stored = await call(a, tenant.keys.read, 'GET', `/activities?after_seq=0&limit=${total}`);
+    await barrier(tenant.keys.ingest, [a, b], [onA, onB]);
+    expect(activitySeqs(onA)).toEqual(range(1, total + 2));
+    expect(activitySeqs(onB)).toEqual(range(1, total + 2));
+    const stored = await call(a, tenant.keys.read, 'GET', `/activities?after_seq=0&limit=${total + 2}`);
     expect(onA.of('activity_created').map((e) => e.data.id)).toEqual(stored.body.activities.map((x: { id: string }) => x.id));
     expect(onB.of('activity_created').map((e) => e.data.id)).toEqual(stored.body.activities.map((x: { id: string }) => x.id));
     await onA.close();
@@ -112,8 +128,8 @@ describe.skipIf(!process.env.DATABASE_URL)('two nodes over LISTEN/NOTIFY (postgr
     await onA.waitFor(() => activitySeqs(onA).length >= 10, 15_000);
     for (const i of range(1, 5)) await call(b, tenant.keys.ingest, 'POST', '/runs', { id: `after-${i}` });
     await onA.waitFor(() => activitySeqs(onA).length >= 15, 15_000);
-    await sleep(200);
-    expect(activitySeqs(onA)).toEqual(range(1, 15));
+    await barrier(tenant.keys.ingest, [a, b], [onA]);
+    expect(activitySeqs(onA)).toEqual(range(1, 17));
     await onA.close();
   });
 });
@@ -133,7 +149,8 @@ describe.skipIf(!process.env.DATABASE_URL)('a node alone on its PostgreSQL schem
       const tenant = await createTenant(a);
       for (const i of range(1, 3)) expect((await call(a, tenant.keys.ingest, 'POST', '/runs', { id: `alone-${i}` })).status).toBe(201);
       await call(a, tenant.keys.ingest, 'POST', '/runs/alone-1/steps', { steps: [{ step_index: 0, kind: 'llm', skill_name: 'plan' }] });
-      await sleep(300);
+      // The step_added notification is the last one sent: once the spy has it, it has all of them.
+      for (let i = 0; i < 250 && !heard.some((p) => p.includes('step_added')); i++) await sleep(20);
       // Alone: only the event no seq recovers (step_added) went out.
       expect(heard.filter((p) => p.includes('"lone-a"')).flatMap((p) => JSON.parse(p).e.map((e: { y: string }) => e.y))).toEqual(['step_added']);
 
@@ -144,8 +161,8 @@ describe.skipIf(!process.env.DATABASE_URL)('a node alone on its PostgreSQL schem
       await onB.subscribe(['activity'], 0);
       for (const i of range(4, 6)) await call(a, tenant.keys.ingest, 'POST', '/runs', { id: `alone-${i}` });
       await onB.waitFor(() => activitySeqs(onB).length >= 6, 10_000);
-      await sleep(200);
-      expect(activitySeqs(onB)).toEqual(range(1, 6));
+      await barrier(tenant.keys.ingest, [a], [onB]);
+      expect(activitySeqs(onB)).toEqual(range(1, 7));
       expect(heard.some((p) => p.includes('"lone-a"') && p.includes('activity_created'))).toBe(true);
       await onB.close();
     } finally {

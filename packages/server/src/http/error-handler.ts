@@ -1,36 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.ts';
 import { isDatabaseError, isUnavailableError } from '../db/database.ts';
-
-interface AjvIssue {
-  instancePath: string;
-  keyword: string;
-  message?: string;
-  params: Record<string, unknown>;
-}
-
-/** `/steps/0/input_tokens` + missing `kind` → `steps[0].input_tokens`, `kind`. */
-function fieldOf(issue: AjvIssue): string {
-  const parts = issue.instancePath.split('/').filter(Boolean);
-  const extra = issue.params.missingProperty ?? issue.params.additionalProperty;
-  if (typeof extra === 'string') parts.push(extra);
-  return parts.reduce((path, part) => (/^\d+$/.test(part) ? `${path}[${part}]` : path ? `${path}.${part}` : part), '');
-}
-
-/** The API's 400 body for the first schema violation; `location` is body, querystring, items[3].body… */
-export function describeValidation(issues: readonly unknown[], location: string) {
-  const issue = issues[0] as AjvIssue;
-  const field = fieldOf(issue);
-  let message = issue.message ?? 'is invalid';
-  if (issue.keyword === 'additionalProperties') message = 'is not a known field';
-  if (issue.keyword === 'required') message = 'is required';
-  if (issue.keyword === 'enum') message = `must be one of ${(issue.params.allowedValues as string[]).join(', ')}`;
-  return {
-    error: 'validation_error',
-    message: `${location}${field ? `.${field}` : ''} ${message}`,
-    details: { location, field: field || location, rule: issue.keyword },
-  };
-}
+import { describeValidation } from '../lib/validation.ts';
 
 /** What a client sent, as echoed in an error: control characters replaced, at most `max` characters. */
 export function excerpt(text: string, max = 80): string {

@@ -4,7 +4,7 @@ import type { Database } from '../../db/database.ts';
 import { NotFoundError } from '../../errors.ts';
 import { authOf } from '../../http/auth-hook.ts';
 import { Instant, Nullable, errorResponses } from '../../http/schemas.ts';
-import { CLAUDE_CODE_SOURCE } from '../../ingest/claude-code/claude-code.schemas.ts';
+import { CLAUDE_CODE_SOURCE } from './assistant-sessions.types.ts';
 import { Activity } from '../activities/activities.schemas.ts';
 import * as repo from './assistant-sessions.repository.ts';
 

@@ -1,4 +1,4 @@
-import { ConfigError } from '../../config.ts';
+import { ConfigError } from '../../errors.ts';
 import type { LlmSettings } from './llm/llm-client.ts';
 
 /** How the render worker runs, and the LLM analyzer when one is configured (SPEC §6). */

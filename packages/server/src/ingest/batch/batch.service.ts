@@ -1,8 +1,7 @@
 import type { Database } from '../../db/database.ts';
 import type { LiveEvent } from '../../events/live-events.ts';
-import { describeValidation } from '../../http/error-handler.ts';
-import { buildValidator } from '../../http/validation.ts';
 import { hashOf } from '../../lib/stable-json.ts';
+import { describeValidation, lazyValidator, validatorsFor } from '../../lib/validation.ts';
 import type { AuthContext } from '../../domain/auth/auth.types.ts';
 import type { Intent, IntentResult } from '../../domain/write/intents.ts';
 import type { WriteService } from '../../domain/write/write.service.ts';
@@ -22,11 +21,12 @@ interface Item {
   body: Record<string, unknown>;
 }
 
-const compile = buildValidator();
-const validateEnvelope = compile({ schema: BatchItem, httpPart: 'body' } as never) as ((v: unknown) => boolean) & { errors?: unknown[] };
+// The API's own rules (lib/validation), as the REST routes apply them to the same bodies.
+const rules = validatorsFor({});
+const validateEnvelope = lazyValidator(rules, BatchItem, 'body');
 const validators = Object.fromEntries(
-  Object.entries(ITEM_BODIES).map(([type, schema]) => [type, compile({ schema, httpPart: 'body' } as never)]),
-) as Record<ItemType, ((v: unknown) => boolean) & { errors?: unknown[] }>;
+  Object.entries(ITEM_BODIES).map(([type, schema]) => [type, lazyValidator(rules, schema, 'body')]),
+) as Record<ItemType, ReturnType<typeof lazyValidator>>;
 
 /** Checks an item's envelope and body; returns the item, or its 400 result. */
 function parse(raw: unknown, index: number): Item | ItemResult {

@@ -19,8 +19,7 @@ export const HOOK_EVENT_TYPES = Object.freeze({
 export type HookEventName = keyof typeof HOOK_EVENT_TYPES;
 export const HOOK_EVENT_NAMES = Object.freeze(Object.keys(HOOK_EVENT_TYPES)) as readonly HookEventName[];
 
-/** The source recorded on every activity from this adapter. */
-export const CLAUDE_CODE_SOURCE = 'claude-code';
+export { CLAUDE_CODE_SOURCE } from '../../domain/assistant-sessions/assistant-sessions.types.ts';
 
 const Id = (description: string) => Type.String({ minLength: 1, maxLength: 200, description });
 const Text = (description: string, maxLength: number) => Type.String({ maxLength, description });
