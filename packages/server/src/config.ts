@@ -1,6 +1,5 @@
 import path from 'node:path';
 import { ConfigError } from './errors.ts';
-import { parseCommand } from './cli/spec.ts';
 import { SETTINGS, type SettingFlag } from './settings.ts';
 import { loadRenderingSettings, type RenderingSettings } from './domain/rendering/rendering.settings.ts';
 
@@ -183,11 +182,3 @@ function hardening(get: (flag: SettingFlag) => [string, string | undefined]) {
   };
 }
 
-/**
- * Splits `argv` into config flags and the rest. Commands with a CommandSpec (cli/spec.ts) use
- * parseCommand, which also answers --help; this serves the ones without.
- */
-export function parseFlags(argv: string[], extra: Record<string, { type: 'string' | 'boolean' }> = {}) {
-  const flags = Object.fromEntries(Object.entries(extra).map(([name, flag]) => [name, { type: flag.type, about: '' }]));
-  return parseCommand({ name: '<command>', about: '', usage: ['<command> [options]'], flags, settings: SETTINGS.map((s) => s.flag) }, argv);
-}

@@ -9,12 +9,22 @@ import { SERVE_SPEC } from '../src/cli/serve.ts';
 import { allFlags, type CommandSpec } from '../src/cli/spec.ts';
 import { USERS_SPEC } from '../src/cli/users.ts';
 import { WORKER_SPEC } from '../src/cli/worker.ts';
+import { DEMO_SPEC } from '../src/cli/demo.ts';
+import { EXPORT_SPEC } from '../src/cli/export.ts';
+import { IMPORT_SPEC } from '../src/cli/import.ts';
+import { PRUNE_SPEC } from '../src/cli/prune.ts';
+import { BACKUP_SPEC } from '../src/cli/backup.ts';
+import { RESTORE_SPEC } from '../src/cli/restore.ts';
+import { USERS_RESET_PASSWORD_SPEC } from '../src/cli/users-reset-password.ts';
 import { SETTINGS } from '../src/settings.ts';
 import { cleanupTempDirs, killAll, REPO_ROOT, runCli, tempDir } from './process-helpers.ts';
 
 /** `runlog --help`, `--version`, each command's `--help` and its usage errors, through the built CLI; the README's tables against the flag definitions. */
 
-const SPECS: CommandSpec[] = [SERVE_SPEC, MIGRATE_SPEC, KEYS_SPEC, USERS_SPEC, HOOK_SPEC, WORKER_SPEC];
+const SPECS: CommandSpec[] = [
+  SERVE_SPEC, MIGRATE_SPEC, KEYS_SPEC, USERS_SPEC, USERS_RESET_PASSWORD_SPEC, HOOK_SPEC, WORKER_SPEC,
+  DEMO_SPEC, EXPORT_SPEC, IMPORT_SPEC, PRUNE_SPEC, BACKUP_SPEC, RESTORE_SPEC,
+];
 const README = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
 
 afterAll(async () => {
@@ -70,7 +80,7 @@ describe.concurrent('runlog explains itself', () => {
 
   it.each(SPECS.map((spec) => [spec.name, spec] as const))('%s --help lists every flag with its environment variable', async (name, spec) => {
     const dataDir = path.join(tempDir(), 'data');
-    const result = await runCli([name, '--help'], { RUNLOG_DATA_DIR: dataDir });
+    const result = await runCli([...name.split(' '), '--help'], { RUNLOG_DATA_DIR: dataDir });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toBe('');
     expect(result.stdout.split('\n')[0]).toBe(`runlog ${name}: ${spec.about}`);

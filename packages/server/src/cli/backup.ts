@@ -1,8 +1,17 @@
-import { ConfigError, loadConfig, parseFlags } from '../config.ts';
+import { ConfigError, loadConfig } from '../config.ts';
+import { DATABASE_SETTINGS } from '../settings.ts';
+import { parseCommand, type CommandSpec } from './spec.ts';
 import { lockDataDir } from '../db/data-dir-lock.ts';
 import { backupDataDir } from '../ops/backup/pglite-backup.ts';
 
-export const BACKUP_FLAGS = {} as const;
+export const BACKUP_SPEC: CommandSpec = {
+  name: 'backup',
+  about: 'writes a consistent copy of the embedded database to a file (stop the server first); PostgreSQL: use pg_dump',
+  usage: ['backup <file> [--data-dir <dir>]'],
+  flags: {},
+  settings: DATABASE_SETTINGS,
+  notes: ['`runlog restore <file> --data-dir <new dir>` brings it back.'],
+};
 
 /**
  * `runlog backup <file>`: a consistent copy of the embedded database (stop the server first:
@@ -10,7 +19,7 @@ export const BACKUP_FLAGS = {} as const;
  * it back. PostgreSQL has its own tools (pg_dump), so this refuses DATABASE_URL.
  */
 export async function backupCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseFlags(argv, BACKUP_FLAGS);
+  const { values, positionals } = parseCommand(BACKUP_SPEC, argv, { maxPositionals: 1 });
   const [file] = positionals;
   if (!file) throw new ConfigError('backup', 'needs the file to write (runlog backup <file>)');
   const config = loadConfig(values as Record<string, string>);

@@ -1,4 +1,6 @@
-import { ConfigError, loadConfig, parseFlags, type Config } from '../config.ts';
+import { ConfigError, loadConfig, type Config } from '../config.ts';
+import { DATABASE_SETTINGS } from '../settings.ts';
+import { parseCommand, type CommandSpec } from './spec.ts';
 import { buildContainer } from '../container.ts';
 import { createAuthService } from '../domain/auth/auth.service.ts';
 import { createLogger } from '../logger.ts';
@@ -7,13 +9,20 @@ import { loadDemo, type DemoSummary } from '../ops/demo/load-demo.ts';
 import { progressBar } from '../ops/demo/progress.ts';
 import { openMigrated } from '../runtime.ts';
 
-export const DEMO_FLAGS = {
-  tenant: { type: 'string' },
-  url: { type: 'string' },
-  key: { type: 'string' },
-  seed: { type: 'string' },
-  json: { type: 'boolean' },
-} as const;
+export const DEMO_SPEC: CommandSpec = {
+  name: 'demo',
+  about: 'loads a realistic week of runs, activity, patterns, a cost anomaly, workspaces and a coding-assistant session',
+  usage: ['demo [--tenant <name>] [--seed <n>] [--json] [settings]', 'demo --url <server> --key <admin key> [--seed <n>] [--json]'],
+  flags: {
+    tenant: { type: 'string', value: '<name>', about: 'the tenant to load into (created if missing; not with --url)', default: 'default' },
+    url: { type: 'string', value: '<server>', about: 'load through a running server\'s API (http://host:port) instead of into a stopped database' },
+    key: { type: 'string', value: '<key>', env: 'RUNLOG_API_KEY', about: 'an admin API key of that server (with --url)' },
+    seed: { type: 'string', value: '<n>', about: 'the random seed: the same seed gives the same data', default: '42' },
+    json: { type: 'boolean', about: 'print the summary as JSON' },
+  },
+  settings: [...DATABASE_SETTINGS, 'init-api-key'],
+  notes: ['Without --url it opens the database as `serve` would (stop the server first: an embedded one is locked while it runs).'],
+};
 
 type Load = (sink: DemoSink) => Promise<DemoSummary>;
 
@@ -43,8 +52,7 @@ async function intoDatabase(config: Config, tenantName: string, load: Load): Pro
  * database (stopped: an embedded one is locked while a server holds it).
  */
 export async function demoCommand(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const { values, positionals } = parseFlags(argv, DEMO_FLAGS);
-  if (positionals.length > 0) throw new ConfigError('demo', `takes no arguments, got "${positionals[0]}"`);
+  const { values } = parseCommand(DEMO_SPEC, argv, { maxPositionals: 0 });
   const seedRaw = (values.seed as string | undefined) ?? '42';
   if (!/^\d{1,9}$/.test(seedRaw)) throw new ConfigError('--seed', `must be a whole number, got "${seedRaw}"`);
   const url = values.url as string | undefined;

@@ -2,20 +2,29 @@ import { createWriteStream } from 'node:fs';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import { ConfigError, loadConfig, parseFlags } from '../config.ts';
+import { ConfigError, loadConfig } from '../config.ts';
+import { DATABASE_SETTINGS } from '../settings.ts';
+import { parseCommand, type CommandSpec } from './spec.ts';
 import { createAuthService } from '../domain/auth/auth.service.ts';
 import { createLogger } from '../logger.ts';
 import { exportLines } from '../ops/transfer/export.ts';
 import { openMigrated } from '../runtime.ts';
 
-export const EXPORT_FLAGS = {
-  tenant: { type: 'string' },
-  output: { type: 'string' },
-  gzip: { type: 'boolean' },
-  since: { type: 'string' },
-  until: { type: 'string' },
-  project: { type: 'string' },
-} as const;
+export const EXPORT_SPEC: CommandSpec = {
+  name: 'export',
+  about: 'writes one tenant\'s runs, steps, activities, work units, projects, workspaces and prices as NDJSON, streamed',
+  usage: ['export [--tenant <name>] [--output <file>] [--gzip] [--since <time>] [--until <time>] [--project <id>] [settings]'],
+  flags: {
+    tenant: { type: 'string', value: '<name>', about: 'the tenant to export', default: 'default' },
+    output: { type: 'string', value: '<file>', about: 'write to this file', default: 'standard output' },
+    gzip: { type: 'boolean', about: 'compress with gzip' },
+    since: { type: 'string', value: '<time>', about: 'only runs started and activities at or after this ISO-8601 time' },
+    until: { type: 'string', value: '<time>', about: 'only runs started and activities before this ISO-8601 time' },
+    project: { type: 'string', value: '<id>', about: 'only this project\'s runs and activities' },
+  },
+  settings: DATABASE_SETTINGS,
+  notes: ['`runlog import <file>` loads it into the tenant of the same name in another database.'],
+};
 
 function instant(flag: string, raw: string | undefined): Date | null {
   if (raw === undefined) return null;
@@ -37,8 +46,7 @@ function stdoutSink(): Writable {
  * one tenant's data as NDJSON, streamed (the other half of `runlog import`).
  */
 export async function exportCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseFlags(argv, EXPORT_FLAGS);
-  if (positionals.length > 0) throw new ConfigError('export', `takes no arguments, got "${positionals[0]}" (use --output FILE)`);
+  const { values } = parseCommand(EXPORT_SPEC, argv, { maxPositionals: 0 });
   const since = instant('--since', values.since as string | undefined);
   const until = instant('--until', values.until as string | undefined);
   const tenantName = (values.tenant as string | undefined) ?? 'default';

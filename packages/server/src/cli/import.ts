@@ -1,16 +1,24 @@
 import { createReadStream, existsSync, openSync, readSync, closeSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
-import { ConfigError, loadConfig, parseFlags } from '../config.ts';
+import { ConfigError, loadConfig } from '../config.ts';
+import { DATABASE_SETTINGS } from '../settings.ts';
+import { parseCommand, UsageError, usageText, type CommandSpec } from './spec.ts';
 import { createAuthService } from '../domain/auth/auth.service.ts';
 import { createLogger } from '../logger.ts';
 import { createImporter, ImportFormatError } from '../ops/transfer/import.ts';
 import { openMigrated } from '../runtime.ts';
 
-export const IMPORT_FLAGS = {
-  tenant: { type: 'string' },
-  json: { type: 'boolean' },
-} as const;
+export const IMPORT_SPEC: CommandSpec = {
+  name: 'import',
+  about: 'loads a `runlog export` file (plain or gzipped) into the tenant of the same name; importing twice adds nothing',
+  usage: ['import <file> [--tenant <name>] [--json] [settings]   (<file> - reads standard input)'],
+  flags: {
+    tenant: { type: 'string', value: '<name>', about: 'import into this tenant instead of the one named in the file' },
+    json: { type: 'boolean', about: 'print the counts as JSON' },
+  },
+  settings: DATABASE_SETTINGS,
+};
 
 function gzipped(file: string): boolean {
   const fd = openSync(file, 'r');
@@ -27,7 +35,8 @@ function gzipped(file: string): boolean {
  * of the same name (or --tenant) of the configured database. Importing a file twice adds nothing.
  */
 export async function importCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseFlags(argv, IMPORT_FLAGS);
+  const { values, positionals } = parseCommand(IMPORT_SPEC, argv, { maxPositionals: 1 });
+  if (positionals.length === 0) throw new UsageError('needs the file to import', usageText(IMPORT_SPEC));
   const [file] = positionals;
   if (!file) throw new ConfigError('import', 'needs the file to read (runlog import FILE; "-" reads standard input)');
   if (file !== '-' && !existsSync(file)) throw new ConfigError('import', `no such file: ${file}`);

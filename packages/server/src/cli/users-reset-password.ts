@@ -1,4 +1,6 @@
-import { ConfigError, loadConfig, parseFlags } from '../config.ts';
+import { ConfigError, loadConfig } from '../config.ts';
+import { DATABASE_SETTINGS } from '../settings.ts';
+import { parseCommand, UsageError, usageText, type CommandSpec } from './spec.ts';
 import { createAuthService } from '../domain/auth/auth.service.ts';
 import { generatePassword } from '../domain/auth/secrets.ts';
 import { createSessionsService } from '../domain/auth/sessions.service.ts';
@@ -6,11 +8,18 @@ import { createUsersService } from '../domain/users/users.service.ts';
 import { createLogger } from '../logger.ts';
 import { openMigrated } from '../runtime.ts';
 
-export const USERS_RESET_PASSWORD_FLAGS = {
-  tenant: { type: 'string' },
-  email: { type: 'string' },
-  json: { type: 'boolean' },
-} as const;
+export const USERS_RESET_PASSWORD_SPEC: CommandSpec = {
+  name: 'users reset-password',
+  about: 'sets a new password for a person and ends their sessions, on the database directly (an account recovery)',
+  usage: ['users reset-password --tenant <name> --email <email> [--json] [settings]'],
+  flags: {
+    tenant: { type: 'string', value: '<name>', about: 'the tenant (required)' },
+    email: { type: 'string', value: '<email>', about: 'the person (required)' },
+    json: { type: 'boolean', about: 'print JSON' },
+  },
+  settings: DATABASE_SETTINGS,
+  notes: ['The password comes from RUNLOG_USER_PASSWORD (never a flag: flags show in the process list), else it is generated and printed once.'],
+};
 
 /**
  * `runlog users reset-password --tenant <t> --email <e>`: recovers an account from the command
@@ -18,12 +27,11 @@ export const USERS_RESET_PASSWORD_FLAGS = {
  * session of the user ends.
  */
 export async function usersResetPasswordCommand(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const { values, positionals } = parseFlags(argv, USERS_RESET_PASSWORD_FLAGS);
-  if (positionals[0] !== 'reset-password') throw new ConfigError('users', 'expects reset-password');
+  const { values } = parseCommand(USERS_RESET_PASSWORD_SPEC, argv.slice(1), { maxPositionals: 0 });
   const tenantName = values.tenant as string | undefined;
   const email = (values.email as string | undefined)?.trim();
-  if (!tenantName) throw new ConfigError('--tenant', 'is required');
-  if (!email) throw new ConfigError('--email', 'is required');
+  if (!tenantName) throw new UsageError('--tenant is required', usageText(USERS_RESET_PASSWORD_SPEC));
+  if (!email) throw new UsageError('--email is required', usageText(USERS_RESET_PASSWORD_SPEC));
   const password = env.RUNLOG_USER_PASSWORD || generatePassword();
   if (password.length < 8) throw new ConfigError('RUNLOG_USER_PASSWORD', 'must be at least 8 characters');
 

@@ -13,7 +13,10 @@ import { commandTenant, CREATE_TENANT_FLAG } from './tenant.ts';
 export const USERS_SPEC: CommandSpec = {
   name: 'users',
   about: 'creates a person who signs in to the dashboard, on the database directly',
-  usage: ['users create --tenant <name> --email <email> [--role owner|admin|member|viewer] [--name <name>] [--create-tenant] [--json]'],
+  usage: [
+    'users create --tenant <name> --email <email> [--role owner|admin|member|viewer] [--name <name>] [--create-tenant] [--json]',
+    'users reset-password --tenant <name> --email <email> [--json]   (see `runlog users reset-password --help`)',
+  ],
   flags: {
     tenant: { type: 'string', value: '<name>', about: 'the tenant (required)' },
     email: { type: 'string', value: '<email>', about: 'what the person signs in with (required)' },
