@@ -63,7 +63,9 @@ export async function migrate(db: Database, schema = 'public'): Promise<Migratio
       + `upgrade it with that release first, or start a new one`);
   }
   const applied: Migration[] = [];
-  for (const migration of loadMigrations()) {
+  // Those applied before are skipped without a transaction each; the others are checked again
+  // under the lock (another node may be applying them now).
+  for (const migration of loadMigrations().filter((m) => !before.includes(m.version))) {
     const done = await db.transaction(async (tx) => {
       if (db.kind === 'postgres') {
         // A migration may rewrite a large table: no request deadline here.
