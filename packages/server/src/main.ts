@@ -77,7 +77,14 @@ export async function serve(config: Config, out: (line: string) => void = consol
   }
   const { db, applied, release } = opened;
   if (applied.length > 0) logger.info({ applied }, 'migrations applied');
-  const first = await services.auth.bootstrap(config.initApiKey);
+  let first: Awaited<ReturnType<typeof services.auth.bootstrap>>;
+  try {
+    first = await services.auth.bootstrap(config.initApiKey);
+  } catch (err) {
+    await app.close().catch(() => {});
+    await release();
+    throw err;
+  }
 
   let stopping: Promise<void> | null = null;
   const stop = (signal: string) => {
