@@ -13,6 +13,7 @@ import {
   startServer,
   tempDir,
   waitExit,
+  waitForOutput,
   waitReady,
   type ServerProcess,
 } from './process-helpers.ts';
@@ -309,6 +310,8 @@ describe('runlog serve as a process on an embedded data directory', () => {
     const env = { RUNLOG_DATA_DIR: dataDir, RUNLOG_INIT_API_KEY: key, LOG_LEVEL: 'warn', RUNLOG_SHUTDOWN_TIMEOUT_MS: '2500' };
     const server = await startServer(env);
     await waitReady(server, 120_000);
+    // Fully started (the job queue too: the banner follows it), so the 2.5 s are the shutdown's alone.
+    await waitForOutput(() => output(server), 'Runlog is ready on', 60_000);
 
     // Like an SDK using fetch or an http.Agent with keepAlive (the Node 20 default).
     const request = await acceptedCreate(server, key, 'keep-alive-0', { keepAlive: true });
