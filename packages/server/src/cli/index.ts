@@ -86,7 +86,8 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     if (err instanceof UsageError) {
-      console.error(`runlog ${name}: ${err.message}\n\n${err.usage}\n\nSee \`runlog ${name} --help\`.`);
+      const command = err.command ?? name;
+      console.error(`runlog ${command}: ${err.message}\n\n${err.usage}\n\nSee \`runlog ${command} --help\`.`);
       return 2;
     }
     if (err instanceof ConfigError || err instanceof DataDirLockedError) {

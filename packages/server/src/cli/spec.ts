@@ -28,7 +28,8 @@ export interface CommandSpec {
 
 /** A mistake in the command line: printed with the command's usage, exit code 2. */
 export class UsageError extends Error {
-  constructor(message: string, readonly usage: string) {
+  /** `command`: the command whose --help to point to, when it is not the first word (users reset-password). */
+  constructor(message: string, readonly usage: string, readonly command?: string) {
     super(message);
   }
 }
@@ -120,10 +121,10 @@ export function parseCommand(spec: CommandSpec, argv: readonly string[], { maxPo
   try {
     parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true }) as { values: Values; positionals: string[] };
   } catch (err) {
-    throw new UsageError(describe(err as Error & { code?: string }, flags.map(([name]) => name)), usageText(spec));
+    throw new UsageError(describe(err as Error & { code?: string }, flags.map(([name]) => name)), usageText(spec), spec.name);
   }
   if (parsed.positionals.length > maxPositionals) {
-    throw new UsageError(`unexpected argument "${parsed.positionals[maxPositionals]}"`, usageText(spec));
+    throw new UsageError(`unexpected argument "${parsed.positionals[maxPositionals]}"`, usageText(spec), spec.name);
   }
   return parsed;
 }

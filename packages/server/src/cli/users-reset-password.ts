@@ -30,8 +30,9 @@ export async function usersResetPasswordCommand(argv: string[], env: NodeJS.Proc
   const { values } = parseCommand(USERS_RESET_PASSWORD_SPEC, argv.slice(1), { maxPositionals: 0 });
   const tenantName = values.tenant as string | undefined;
   const email = (values.email as string | undefined)?.trim();
-  if (!tenantName) throw new UsageError('--tenant is required', usageText(USERS_RESET_PASSWORD_SPEC));
-  if (!email) throw new UsageError('--email is required', usageText(USERS_RESET_PASSWORD_SPEC));
+  const usage = usageText(USERS_RESET_PASSWORD_SPEC);
+  if (!tenantName) throw new UsageError('--tenant is required', usage, USERS_RESET_PASSWORD_SPEC.name);
+  if (!email) throw new UsageError('--email is required', usage, USERS_RESET_PASSWORD_SPEC.name);
   const password = env.RUNLOG_USER_PASSWORD || generatePassword();
   if (password.length < 8) throw new ConfigError('RUNLOG_USER_PASSWORD', 'must be at least 8 characters');
 
