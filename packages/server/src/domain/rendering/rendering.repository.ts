@@ -126,22 +126,32 @@ export async function storeOutcomes(db: Queryable, outcomes: readonly RenderOutc
   const guard = mode === 'claimed' ? `AND a.processing_status = 'PROCESSING' AND a.processing_attempts = r.attempts`
     : mode === 'read' ? `AND a.processing_status IN ('PENDING', 'PROCESSING') AND a.processing_attempts + 1 = r.attempts` : '';
   const attempts = mode === 'claimed' ? 'a.processing_attempts' : 'a.processing_attempts + 1';
+  // Rows of one shape share one render object: each distinct render is sent once, and not read
+  // back (the statement returns the stored render only where it kept the one before).
+  const renders: SchemaRender[] = [];
+  const indexOf = new Map<SchemaRender, number>();
+  const input = outcomes.map(({ render, ...rest }) => {
+    if (render && !indexOf.has(render)) indexOf.set(render, renders.push(render) - 1);
+    return { ...rest, render_index: render ? indexOf.get(render)! : null };
+  });
   const { rows } = await db.query<StoredOutcome>(
     `UPDATE activities a
      SET processing_status = r.status,
          processing_attempts = ${attempts},
-         schema_render = coalesce(r.render, a.schema_render),
+         schema_render = coalesce($2::jsonb -> r.render_index, a.schema_render),
          processed_at = CASE WHEN r.status = 'PENDING' THEN a.processed_at ELSE now() END,
          processing_error = r.error,
          processing_after = CASE WHEN r.status = 'PENDING' THEN now() + r.delay_ms * interval '1 millisecond' END,
          processing_force = CASE WHEN r.status = 'COMPLETED' THEN false ELSE a.processing_force END
-     FROM jsonb_to_recordset($1::jsonb) AS r(tenant_id uuid, id text, attempts int, status text, render jsonb, error text, delay_ms bigint)
+     FROM jsonb_to_recordset($1::jsonb) AS r(tenant_id uuid, id text, attempts int, status text, render_index int, error text, delay_ms bigint)
      WHERE a.tenant_id = r.tenant_id AND a.id = r.id ${guard}
-     RETURNING a.tenant_id, a.id, a.seq, a.processing_status, a.schema_render, a.processed_at,
-               a.processing_error, a.processing_attempts, a.created_at`,
-    [JSON.stringify(outcomes)],
+     RETURNING a.tenant_id, a.id, a.seq, a.processing_status, CASE WHEN r.render_index IS NULL THEN a.schema_render END AS schema_render,
+               a.processed_at, a.processing_error, a.processing_attempts, a.created_at`,
+    [JSON.stringify(input), JSON.stringify(renders)],
   );
-  return rows;
+  if (renders.length === 0) return rows;
+  const renderOf = new Map(outcomes.map((o) => [`${o.tenant_id}\u0000${o.id}`, o.render]));
+  return rows.map((row) => (row.schema_render ? row : { ...row, schema_render: renderOf.get(`${row.tenant_id}\u0000${row.id}`) ?? null }));
 }
 
 /** Cached renders of (tenant, fingerprint) pairs for one analyzer, by primary key. */
