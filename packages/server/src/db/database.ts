@@ -53,19 +53,23 @@ export function isUnavailableError(err: unknown): boolean {
 }
 
 /**
- * A database still opening, usable at once: each call waits for it. The app is built (routes
- * registered, plugins ready) while the embedded database starts in its thread.
+ * A database still opening, usable at once: a call made before it is open waits for it, and
+ * once open every call goes straight to it (no extra wait on the hot path). The app is built
+ * (routes registered, plugins ready) while the embedded database starts in its thread.
  */
 export function whenOpen(kind: Database['kind'], opening: Promise<Database>): Database {
+  let open: Database | null = null;
+  opening.then((db) => (open = db), () => {});
+  const ready = async () => open ?? (await opening);
   return {
     kind,
-    query: async (text, params) => (await opening).query(text, params),
-    exec: async (text) => (await opening).exec(text),
-    transaction: async (fn) => (await opening).transaction(fn),
-    close: async () => (await opening).close(),
-    longRunning: () => ({
-      query: async (text, params) => longRunning(await opening).query(text, params),
-      exec: async (text) => longRunning(await opening).exec(text),
+    query: (text, params) => (open ? open.query(text, params) : ready().then((db) => db.query(text, params))),
+    exec: (text) => (open ? open.exec(text) : ready().then((db) => db.exec(text))),
+    transaction: (fn) => (open ? open.transaction(fn) : ready().then((db) => db.transaction(fn))),
+    close: async () => (await ready()).close(),
+    longRunning: () => (open ? longRunning(open) : {
+      query: async (text, params) => longRunning(await ready()).query(text, params),
+      exec: async (text) => longRunning(await ready()).exec(text),
     }),
   };
 }
