@@ -6,14 +6,12 @@ import { createLogger } from '../packages/server/src/logger.ts';
 import { BACKENDS, eachBackend, type Backend } from './lib/backends.ts';
 import { BenchUsageError, fmtInt, fmtMs, intEnv, machineLine, percentile, row } from './lib/common.ts';
 import { payload, SHAPES } from './lib/render-payloads.ts';
-import { createRenderingMetrics } from '../packages/server/src/domain/rendering/rendering.metrics.ts';
-import { DEFAULT_RENDERING } from '../packages/server/src/domain/rendering/rendering.settings.ts';
-import { startRenderWorker } from '../packages/server/src/jobs/render-activities.ts';
+import type { RenderingSettings } from '../packages/server/src/domain/rendering/rendering.settings.ts';
 
 /**
  * Rendering (SPEC §6, issue 10 item 8), on each database in one run:
  * 1. ingest capacity: POST /ingest as fast as BENCH_CLIENTS clients can, rendering off, then on,
- *    alternated BENCH_ROUNDS times on one warm server (medians);
+ *    BENCH_ROUNDS times (order swapped each round), each phase on an app of its own after a warm-up (medians);
  * 2. render lag: POST /ingest at BENCH_RATE activities/s for BENCH_SECONDS, rendering on;
  *    lag = the batch acknowledged (client clock) → the activity's processed_at (database
  *    clock; same machine), p50/p99/max, and how many were COMPLETED within 30 s of it.
@@ -135,47 +133,82 @@ async function lags(db: Database, tenantId: string, prefix: string, acks: Array<
   return { samples: Float64Array.from(samples), late, missing };
 }
 
-interface Bench {
+interface Phase {
   target: Target;
-  tenantId: string;
-  /** Starts this process's render worker; resolves a stopper. */
-  renderOn(): () => Promise<void>;
+  /** The app's render worker stops (what it claimed goes back to PENDING). */
+  close(): Promise<void>;
 }
 
-/** One app with its render worker off; phases turn a worker on and off, so both run on the same warm server. */
-async function withApp<T>(backend: Backend, fn: (bench: Bench) => Promise<T>): Promise<T> {
-  const logger = createLogger('silent');
-  const { app, services } = await buildApp({ db: backend.db, logger, realtime: backend.realtime, rendering: { workers: 0 } });
+const RENDERING_OFF: Partial<RenderingSettings> = { workers: 0, atWrite: false };
+const RENDERING_ON: Partial<RenderingSettings> = {};
+
+/**
+ * An app on the bench's database, with rendering as given: off is no worker and no render at
+ * write time (every payload stays PENDING); on is the default (a worker, and shapes it has
+ * rendered stored COMPLETED by their write). Each phase has an app of its own, so the two
+ * never mix; the tenant is the same.
+ */
+async function openPhase(backend: Backend, tenantName: string, rendering: Partial<RenderingSettings>): Promise<Phase> {
+  const { app, services } = await buildApp({ db: backend.db, logger: createLogger('silent'), realtime: backend.realtime, rendering });
+  const baseUrl = await app.listen({ port: 0, host: '127.0.0.1' });
+  const tenant = await services.auth.ensureTenant(tenantName);
+  const { key } = await services.auth.createKey({ tenantId: tenant.id, name: 'bench', scopes: ['admin'] });
+  return { target: { baseUrl, key }, close: () => app.close() };
+}
+
+async function withPhase<T>(backend: Backend, tenantName: string, rendering: Partial<RenderingSettings>, fn: (p: Phase) => Promise<T>): Promise<T> {
+  const phase = await openPhase(backend, tenantName, rendering);
   try {
-    const baseUrl = await app.listen({ port: 0, host: '127.0.0.1' });
-    const tenant = await services.auth.ensureTenant(`bench-${randomBytes(4).toString('hex')}`);
-    const { key } = await services.auth.createKey({ tenantId: tenant.id, name: 'bench', scopes: ['admin'] });
-    const renderOn = () => {
-      const worker = startRenderWorker({ db: backend.db, bus: services.bus, logger, settings: DEFAULT_RENDERING, metrics: createRenderingMetrics(backend.db) });
-      return () => worker.stop();
-    };
-    return await fn({ target: { baseUrl, key }, tenantId: tenant.id, renderOn });
+    return await fn(phase);
   } finally {
-    await app.close();
+    await phase.close();
   }
+}
+
+async function tenantIdOf(db: Database, name: string): Promise<string> {
+  const { rows } = await db.query<{ id: string }>(`SELECT id FROM tenants WHERE name = $1`, [name]);
+  return rows[0]!.id;
 }
 
 const COLUMNS: Array<[string, number]> = [
   ['backend', 9], ['ingest/s off', 13], ['ingest/s on', 12], ['change', 8], ['steady/s', 9], ['lag p50 / p99 / max', 26], ['>30 s', 6], ['not done', 9],
 ];
 
-/** Capacity with rendering off and on, alternated `rounds` times (the machine's other load drifts). */
-async function capacities(backend: Backend, b: Bench, s: Settings) {
+/** Nobody rendered these: out of the queue, so the next phase renders only its own. */
+const skipPending = (db: Database, tenantId: string) =>
+  db.query(`UPDATE activities SET processing_status = 'SKIPPED' WHERE tenant_id = $1 AND processing_status = 'PENDING'`, [tenantId]);
+
+/**
+ * Capacity with rendering off and on, `rounds` times (the machine's other load drifts), the
+ * order swapped every round so the table's growth favours neither; each phase after a 2 s
+ * warm-up on its own app.
+ */
+async function capacities(backend: Backend, tenantName: string, s: Settings) {
+  const db = backend.db;
+  const tenantId = await tenantIdOf(db, tenantName);
   const off: number[] = [];
   const on: number[] = [];
+  const warm = { ...s, capacitySeconds: 2 };
+  const measureOff = (round: number) => withPhase(backend, tenantName, RENDERING_OFF, async (p) => {
+    await capacity(p.target, warm, `offw${round}`);
+    const rate = await capacity(p.target, s, `off${round}`);
+    await skipPending(db, tenantId);
+    return rate;
+  });
+  const measureOn = (round: number) => withPhase(backend, tenantName, RENDERING_ON, async (p) => {
+    await capacity(p.target, warm, `onw${round}`);
+    const rate = await capacity(p.target, s, `on${round}`);
+    await untilRendered(db, tenantId, 300_000);
+    return rate;
+  });
   for (let round = 0; round < s.rounds; round++) {
-    off.push(await capacity(b.target, s, `off${round}`));
-    // Nobody rendered these: out of the queue, so the next phase renders only its own.
-    await backend.db.query(`UPDATE activities SET processing_status = 'SKIPPED' WHERE tenant_id = $1 AND processing_status = 'PENDING'`, [b.tenantId]);
-    const stop = b.renderOn();
-    on.push(await capacity(b.target, s, `on${round}`));
-    await untilRendered(backend.db, b.tenantId, 300_000);
-    await stop();
+    if (round % 2 === 0) {
+      off.push(await measureOff(round));
+      on.push(await measureOn(round));
+    } else {
+      on.push(await measureOn(round));
+      off.push(await measureOff(round));
+    }
   }
   const median = (xs: number[]) => percentile(xs, 50);
   return { off: median(off), on: median(on), rounds: off.map((x, i) => `${fmtInt(Math.round(x))}/${fmtInt(Math.round(on[i]!))}`) };
@@ -183,19 +216,18 @@ async function capacities(backend: Backend, b: Bench, s: Settings) {
 
 async function benchBackend(backend: Backend, s: Settings) {
   console.log(`-- ${backend.name}: ${backend.detail}`);
-  const result = await withApp(backend, async (b) => {
-    // Warm-up (JIT, caches, the first pages of the tables), not counted.
-    await capacity(b.target, { ...s, capacitySeconds: 2 }, 'warm');
-    await backend.db.query(`UPDATE activities SET processing_status = 'SKIPPED' WHERE tenant_id = $1 AND processing_status = 'PENDING'`, [b.tenantId]);
-    const cap = await capacities(backend, b, s);
-    const stop = b.renderOn();
-    try {
-      const run = await steady(b.target, s, 'lag');
-      const left = await untilRendered(backend.db, b.tenantId, 120_000);
-      return { cap, run, left, lag: await lags(backend.db, b.tenantId, 'lag', run.acks) };
-    } finally {
-      await stop();
-    }
+  const tenantName = `bench-${randomBytes(4).toString('hex')}`;
+  // Warm-up (JIT, caches, the first pages of the tables), not counted.
+  await withPhase(backend, tenantName, RENDERING_OFF, async (p) => {
+    await capacity(p.target, { ...s, capacitySeconds: 2 }, 'warm');
+    await skipPending(backend.db, await tenantIdOf(backend.db, tenantName));
+  });
+  const tenantId = await tenantIdOf(backend.db, tenantName);
+  const cap = await capacities(backend, tenantName, s);
+  const result = await withPhase(backend, tenantName, RENDERING_ON, async (p) => {
+    const run = await steady(p.target, s, 'lag');
+    const left = await untilRendered(backend.db, tenantId, 120_000);
+    return { cap, run, left, lag: await lags(backend.db, tenantId, 'lag', run.acks) };
   });
   const { off, on } = result.cap;
   const written = result.run.acks.reduce((n, a) => n + a.size, 0);
@@ -214,7 +246,7 @@ export async function main(): Promise<void> {
   console.log('Runlog rendering benchmark');
   console.log(machineLine());
   console.log(`payloads of ${SHAPES} shapes through POST /api/v1/ingest in batches of ${s.batch}; built-in analyzer`);
-  console.log(`ingest/s: ${s.clients} clients sending as fast as they can for ${s.capacitySeconds} s, render worker off, then on, ${s.rounds} rounds (medians; change: on vs off)`);
+  console.log(`ingest/s: ${s.clients} clients sending as fast as they can for ${s.capacitySeconds} s, rendering off (no worker, nothing rendered at write), then on (the default), ${s.rounds} rounds (medians; change: on vs off)`);
   console.log(`lag: ${fmtInt(s.rate)} activities/s for ${s.seconds} s; batch acknowledged → activity COMPLETED (processed_at); >30 s and not done must be 0`);
   console.log('');
   console.log(row(COLUMNS));

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { AppOptions } from '../../packages/server/src/app.ts';
 import type { Database } from '../../packages/server/src/db/database.ts';
 import { migrate } from '../../packages/server/src/db/migrate.ts';
+import { jobsSchemaFor } from '../../packages/server/src/jobs/job-queue.ts';
 import { openPglite } from '../../packages/server/src/db/pglite.ts';
 import { openPostgres } from '../../packages/server/src/db/postgres.ts';
 
@@ -83,7 +84,8 @@ async function openPostgresBackend(): Promise<Backend | { skipped: string }> {
     detail: `PostgreSQL ${rows[0]?.server_version ?? '?'} at ${redact(url)}, schema ${schema}, pool of ${POOL_MAX}`,
     close: async () => {
       try {
-        await db.exec(`DROP SCHEMA ${schema} CASCADE`);
+        // The job queue's schema beside it too (buildApp makes one per schema).
+        await db.exec(`DROP SCHEMA ${schema} CASCADE; DROP SCHEMA IF EXISTS ${jobsSchemaFor(schema)} CASCADE`);
       } finally {
         await db.close();
       }

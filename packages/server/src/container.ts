@@ -24,7 +24,8 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
 import { createRenderSignal } from './domain/rendering/render-signal.ts';
 import { createRenderingMetrics } from './domain/rendering/rendering.metrics.ts';
 import { createRenderingService } from './domain/rendering/rendering.service.ts';
-import { DEFAULT_RENDERING, type RenderingSettings } from './domain/rendering/rendering.settings.ts';
+import { createKnownRenders, rendersAtWrite } from './domain/rendering/known-renders.ts';
+import { analyzerKeyOf, DEFAULT_RENDERING, type RenderingSettings } from './domain/rendering/rendering.settings.ts';
 
 export interface ContainerOptions {
   db: Database;
@@ -55,7 +56,14 @@ export function buildContainer({ db, logger, keyCacheMs = 10_000, keySecret = nu
   collectDefaultMetrics({ register: registry });
   const metrics = createWriteMetrics(registry);
   const pricing = createPricingService({ db });
-  const writes = createWriteService({ db, pricing, publish, ...write, onGroup: metrics.observeGroup });
+  // Renders this process knows: the render worker fills it, the writer stores known shapes COMPLETED at once.
+  const renderSettings = { ...DEFAULT_RENDERING, ...rendering };
+  const renderingMetrics = createRenderingMetrics(db, registry);
+  const known = createKnownRenders({ db, logger, analyzerKey: analyzerKeyOf(renderSettings) });
+  const writes = createWriteService({
+    db, pricing, publish, ...write, onGroup: metrics.observeGroup,
+    rendersAtWrite: renderSettings.atWrite ? rendersAtWrite(known, renderingMetrics) : undefined,
+  });
   const jobs = createJobQueue({
     db, logger, schema: jobOptions.schema ?? jobsSchemaFor(databaseSchema),
     pollingIntervalSeconds: jobOptions.pollingIntervalSeconds, queueOptions: jobOptions.queueOptions, background: jobOptions.background,
@@ -65,7 +73,7 @@ export function buildContainer({ db, logger, keyCacheMs = 10_000, keySecret = nu
   const workspaces = createWorkspacesService({ db, writes, publish, revoke: auth.credentialsRevoked });
   // What the render worker needs (started with the other job workers); the signal wakes it for a retry.
   const renderSignal = createRenderSignal();
-  const renderingParts = { settings: { ...DEFAULT_RENDERING, ...rendering }, metrics: createRenderingMetrics(db, registry), signal: renderSignal };
+  const renderingParts = { settings: renderSettings, metrics: renderingMetrics, signal: renderSignal, known };
   const sessions = createSessionsService({ db, revoke: auth.credentialsRevoked });
   const retention = createRetentionService({ db });
   registerRetentionMetrics(registry, retention);

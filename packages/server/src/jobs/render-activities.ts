@@ -2,6 +2,8 @@ import type { Database } from '../db/database.ts';
 import type { Logger } from '../logger.ts';
 import type { EventBus } from '../realtime/event-bus.ts';
 import { createRenderPipeline } from '../domain/rendering/render-pipeline.ts';
+import { createKnownRenders, type KnownRenders } from '../domain/rendering/known-renders.ts';
+import { analyzerKeyOf } from '../domain/rendering/rendering.settings.ts';
 import type { RenderingMetrics } from '../domain/rendering/rendering.metrics.ts';
 import type { RenderingSettings } from '../domain/rendering/rendering.settings.ts';
 import type { RenderSignal } from '../domain/rendering/render-signal.ts';
@@ -12,6 +14,8 @@ export interface RenderWorkerDeps {
   logger: Logger;
   settings: RenderingSettings;
   metrics: RenderingMetrics;
+  /** The renders this process knows, shared with the writer (a worker on its own keeps its own). */
+  known?: KnownRenders;
   /** Wakes the worker for work this process queued without writing an activity (a retry). */
   signal?: RenderSignal;
 }
@@ -30,9 +34,11 @@ const ERROR_PAUSE_MS = 1_000;
  * through the bus; work written by other nodes, retries after backoff and expired leases are
  * found by a short idle poll. Stopping hands claimed rows back as PENDING.
  */
-export function startRenderWorker({ db, bus, logger, settings, metrics, signal }: RenderWorkerDeps): RenderWorker {
+export function startRenderWorker({ db, bus, logger, settings, metrics, known, signal }: RenderWorkerDeps): RenderWorker {
   if (settings.workers === 0) return { wake() {}, async stop() {} };
-  const pipeline = createRenderPipeline({ db, bus, logger, settings, metrics });
+  const pipeline = createRenderPipeline({
+    db, bus, logger, settings, metrics, known: known ?? createKnownRenders({ db, logger, analyzerKey: analyzerKeyOf(settings) }),
+  });
   const abort = new AbortController();
   const sleepers = new Set<() => void>();
   /** A wake-up between a loop's claim and its sleep is not lost: it skips that sleep. */
@@ -74,7 +80,8 @@ export function startRenderWorker({ db, bus, logger, settings, metrics, signal }
   }
 
   const unsubscribeBus = bus.subscribe((event) => {
-    if (event.type === 'activity_created') wake();
+    // An activity stored COMPLETED (its shape known) or SKIPPED is no work.
+    if (event.type === 'activity_created' && (event.data as { processing_status?: string }).processing_status === 'PENDING') wake();
   });
   const unsubscribeSignal = signal?.subscribe(wake);
   const loops = Array.from({ length: settings.workers }, () => loop());

@@ -25,7 +25,7 @@ export async function startJobWorkers(
   { db, logger, services: { jobs, bus, runs, retention }, rendering }: {
     db: Database; logger: Logger;
     services: { jobs: JobQueue; bus: EventBus; runs: Pick<RunsService, 'transition'>; retention: Pick<RetentionService, 'prune'> };
-    rendering: Pick<RenderWorkerDeps, 'settings' | 'metrics' | 'signal'>;
+    rendering: Pick<RenderWorkerDeps, 'settings' | 'metrics' | 'signal' | 'known'>;
   },
   { stallTimeoutMs, apiUrl }: WorkerOptions,
 ): Promise<{ stop(): Promise<void> }> {

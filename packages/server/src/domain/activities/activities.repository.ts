@@ -10,21 +10,37 @@ import type { ActivityRow, NewActivity } from './activities.types.ts';
  * reader that has seen seq N never later finds a smaller one appear (SPEC §5). Callers run
  * this last in their transaction, so the lock is held only until commit.
  * Rows whose id already exists are skipped (idempotent resend) and use no seq.
- * A row with a payload is stored PENDING: that row is its render job (rendering/, migration 0014).
+ * A row with a payload is stored PENDING: that row is its render job (rendering/, migration 0014);
+ * or COMPLETED with `renders[i]`, the render its shape already has (rendering/known-renders.ts).
  */
+/** Every column but schema_render, which appendActivities knows without reading it back. */
+const COLUMNS_BUT_RENDER = `tenant_id, id, seq, project_id, workspace_id, user_id, type, action_name, action_description,
+  target_name, status, duration_ms, is_automated, priority, source, session_id, run_id, work_unit_id, data, data_schema,
+  processing_status, processed_at, processing_error, processing_attempts, occurred_at, created_at, processing_after,
+  processing_force`;
+
 /** No payload to render: NULL, or an empty object, array or string. */
 const EMPTY_PAYLOAD_SQL = `(data IS NULL OR data IN ('null'::jsonb, '{}'::jsonb, '[]'::jsonb, '""'::jsonb))`;
 
-export async function appendActivities(tx: Queryable, tenantId: string, activities: readonly NewActivity[]): Promise<ActivityRow[]> {
+export async function appendActivities(
+  tx: Queryable, tenantId: string, activities: readonly NewActivity[], renders: readonly (object | null)[] = [],
+): Promise<ActivityRow[]> {
   if (activities.length === 0) return [];
-  const payload = activities.map((a, n) => ({ ...a, n, data: a.data ?? null, data_schema: a.data_schema ?? null }));
+  // Rows of one shape share one render object: each distinct render is sent once.
+  const distinct: object[] = [];
+  const indexOf = new Map<object, number>();
+  const payload = activities.map((a, n) => {
+    const render = renders[n];
+    if (render && !indexOf.has(render)) indexOf.set(render, distinct.push(render) - 1);
+    return { ...a, n, data: a.data ?? null, data_schema: a.data_schema ?? null, render_n: render ? indexOf.get(render) : null };
+  });
   const { rows } = await tx.query<ActivityRow>(
     `WITH input AS (
        SELECT r.* FROM jsonb_to_recordset($2::jsonb) AS r(
          n int, id text, project_id text, workspace_id uuid, user_id text, type text, action_name text,
          action_description text, target_name text, status text, duration_ms bigint, is_automated boolean,
          priority int, source text, session_id text, run_id text, work_unit_id text, data jsonb,
-         data_schema jsonb, occurred_at timestamptz)
+         data_schema jsonb, occurred_at timestamptz, render_n int)
        -- One primary-key probe per row (OFFSET 0 keeps the planner from turning this into a
        -- join that reads all of the tenant's activities when its statistics are stale).
        WHERE NOT EXISTS (SELECT 1 FROM activities a WHERE a.tenant_id = $1 AND a.id = r.id OFFSET 0)
@@ -40,21 +56,26 @@ export async function appendActivities(tx: Queryable, tenantId: string, activiti
      )
      INSERT INTO activities (tenant_id, id, seq, project_id, workspace_id, user_id, type, action_name,
        action_description, target_name, status, duration_ms, is_automated, priority, source, session_id,
-       run_id, work_unit_id, data, data_schema, occurred_at, processing_status, processed_at)
+       run_id, work_unit_id, data, data_schema, occurred_at, processing_status, processed_at, schema_render, processing_attempts)
      SELECT $1, id, allocated.last_seq - total + k, project_id, workspace_id, user_id, type, action_name,
        action_description, target_name, status, duration_ms, coalesce(is_automated, false), priority, source,
        session_id, run_id, work_unit_id, data, data_schema, coalesce(occurred_at, now()),
        -- The render job (SPEC §6): a PENDING row is the job, committed with the write (0014).
-       CASE WHEN ${EMPTY_PAYLOAD_SQL} THEN 'SKIPPED' ELSE 'PENDING' END,
-       CASE WHEN ${EMPTY_PAYLOAD_SQL} THEN now() END
+       CASE WHEN ${EMPTY_PAYLOAD_SQL} THEN 'SKIPPED' WHEN render_n IS NOT NULL THEN 'COMPLETED' ELSE 'PENDING' END,
+       CASE WHEN ${EMPTY_PAYLOAD_SQL} OR render_n IS NOT NULL THEN now() END,
+       CASE WHEN NOT ${EMPTY_PAYLOAD_SQL} THEN $3::jsonb -> render_n END,
+       CASE WHEN render_n IS NOT NULL AND NOT ${EMPTY_PAYLOAD_SQL} THEN 1 ELSE 0 END
      FROM numbered, allocated
      ORDER BY k
      -- A concurrent resend of the same id loses the race here; its seq stays unused (a gap
      -- that never fills is harmless to readers, unlike one that fills later).
      ON CONFLICT (tenant_id, id) DO NOTHING
-     RETURNING *`,
-    [tenantId, JSON.stringify(payload)],
+     RETURNING ${COLUMNS_BUT_RENDER}`,
+    [tenantId, JSON.stringify(payload), JSON.stringify(distinct)],
   );
+  const renderOf = new Map<string, object>();
+  if (distinct.length > 0) activities.forEach((a, n) => renders[n] && renderOf.set(a.id, renders[n]));
+  for (const row of rows) row.schema_render = row.processing_status === 'COMPLETED' ? renderOf.get(row.id) ?? null : null;
   return rows;
 }
 

@@ -41,9 +41,21 @@ export function structureOf(data: unknown): string {
   return typeOf(data, 0);
 }
 
+/** Hashes of structures seen lately: a shape seen again (the common case) costs no hash. */
+const HASHES_LIMIT = 10_000;
+const HASHED_TEXT_LIMIT = 4_096;
+const hashes = new Map<string, string>();
+
 /** The cache key: structure and data_schema, hashed. */
 export function fingerprintOf(data: unknown, dataSchema: unknown): string {
-  const hash = createHash('sha256').update(structureOf(data));
-  if (dataSchema !== null && dataSchema !== undefined) hash.update('\u0000').update(stableStringify(dataSchema));
-  return hash.digest('hex').slice(0, 32);
+  let text = structureOf(data);
+  if (dataSchema !== null && dataSchema !== undefined) text += `\u0000${stableStringify(dataSchema)}`;
+  let fingerprint = hashes.get(text);
+  if (fingerprint) return fingerprint;
+  fingerprint = createHash('sha256').update(text).digest('hex').slice(0, 32);
+  if (text.length <= HASHED_TEXT_LIMIT) {
+    if (hashes.size >= HASHES_LIMIT) hashes.clear();
+    hashes.set(text, fingerprint);
+  }
+  return fingerprint;
 }

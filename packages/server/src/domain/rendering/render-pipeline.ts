@@ -6,8 +6,9 @@ import { fingerprintOf } from './fingerprint.ts';
 import { LlmInvalidAnswerError } from './llm/llm-client.ts';
 import { analyzeWithLlm } from './llm/llm-analyzer.ts';
 import type { RenderingMetrics } from './rendering.metrics.ts';
+import type { KnownRenders } from './known-renders.ts';
 import * as repo from './rendering.repository.ts';
-import type { RenderingSettings } from './rendering.settings.ts';
+import { analyzerKeyOf, type RenderingSettings } from './rendering.settings.ts';
 import { RENDER_VERSION, type AnalyzerName, type RenderDecision, type RenderInput, type SchemaRender } from './rendering.types.ts';
 import { activityRendered } from '../../events/live-events.ts';
 
@@ -19,10 +20,9 @@ export interface PipelineDeps {
   logger: Logger;
   settings: RenderingSettings;
   metrics: RenderingMetrics;
+  /** The renders this process knows (shared with the writer, which stores known shapes COMPLETED at once). */
+  known: KnownRenders;
 }
-
-/** Renders of this process, newest last: spares the cache table a read for hot shapes. */
-const MEMO_LIMIT = 5_000;
 
 function limiter(concurrency: number) {
   let active = 0;
@@ -41,21 +41,14 @@ function limiter(concurrency: number) {
 
 /**
  * One batch of claimed activities → renders stored and published. Each distinct
- * (tenant, fingerprint) is analysed once: from this process's memo, else the cache table,
+ * (tenant, fingerprint) is analysed once: from the renders this process knows, else the cache table,
  * else the analyzer; concurrent batches share an analysis in flight, so a thousand
  * activities of one shape cost one LLM call.
  */
-export function createRenderPipeline({ db, bus, logger, settings, metrics }: PipelineDeps) {
-  const analyzerKey = settings.llm ? `llm:${settings.llm.model}:v${RENDER_VERSION}` : `builtin:v${RENDER_VERSION}`;
-  const memo = new Map<string, SchemaRender>();
+export function createRenderPipeline({ db, bus, logger, settings, metrics, known }: PipelineDeps) {
+  const analyzerKey = analyzerKeyOf(settings);
   const inflight = new Map<string, Promise<Analysis>>();
   const llmSlot = limiter(settings.llmConcurrency);
-
-  function remember(key: string, render: SchemaRender) {
-    memo.delete(key);
-    memo.set(key, render);
-    if (memo.size > MEMO_LIMIT) memo.delete(memo.keys().next().value!);
-  }
 
   const renderOf = (d: RenderDecision, analyzer: AnalyzerName, fingerprint: string, reason?: string): SchemaRender =>
     ({ version: RENDER_VERSION, strategy: d.strategy, title: d.title, fields: d.fields, analyzer, fingerprint, ...(reason ? { fallback_reason: reason } : {}) });
@@ -105,20 +98,20 @@ export function createRenderPipeline({ db, bus, logger, settings, metrics }: Pip
     return pending;
   }
 
-  /** Renders already known for the rows' keys (memo first, then the table). */
-  async function known(tx: Queryable, rows: repo.ClaimedActivity[], keys: string[], fingerprints: string[]): Promise<Map<string, SchemaRender>> {
+  /** Renders already known for the rows' keys (this process's first, then the table). */
+  async function renderedBefore(tx: Queryable, rows: repo.ClaimedActivity[], keys: string[], fingerprints: string[]): Promise<Map<string, SchemaRender>> {
     const found = new Map<string, SchemaRender>();
     const lookups = new Map<string, { tenantId: string; fingerprint: string }>();
     rows.forEach((row, i) => {
       if (row.processing_force) return;
-      const hit = memo.get(keys[i]!);
+      const hit = known.get(row.tenant_id, fingerprints[i]!);
       if (hit) found.set(keys[i]!, hit);
       else lookups.set(keys[i]!, { tenantId: row.tenant_id, fingerprint: fingerprints[i]! });
     });
     for (const c of await repo.cachedRenders(tx, analyzerKey, [...lookups.values()])) {
       const key = `${c.tenant_id}\u0000${c.fingerprint}`;
       found.set(key, c.render);
-      remember(key, c.render);
+      known.remember(c.tenant_id, c.render);
     }
     return found;
   }
@@ -154,7 +147,7 @@ export function createRenderPipeline({ db, bus, logger, settings, metrics }: Pip
       if (rows.length === 0) return { count: 0, stored: [] as repo.StoredOutcome[], analyses: [] as Analysis[], done: rows, slow: rows };
       const fingerprints = rows.map((r) => fingerprintOf(r.data, r.data_schema));
       const keys = rows.map((r, i) => `${r.tenant_id}\u0000${fingerprints[i]}`);
-      const cached = await known(tx, rows, keys, fingerprints);
+      const cached = await renderedBefore(tx, rows, keys, fingerprints);
       const done: repo.ClaimedActivity[] = [];
       const analyses: Analysis[] = [];
       const slow: repo.ClaimedActivity[] = [];
@@ -175,7 +168,7 @@ export function createRenderPipeline({ db, bus, logger, settings, metrics }: Pip
         }
       });
       await repo.cacheRenders(tx, analyzerKey, [...fresh.values()]);
-      for (const [key, entry] of fresh) remember(key, entry.render);
+      for (const entry of fresh.values()) known.remember(entry.tenantId, entry.render);
       const outcomes = done.map((row, i) => outcomeOf({ ...row, processing_attempts: row.processing_attempts + 1 }, analyses[i]!));
       const stored = await repo.storeOutcomes(tx, outcomes, unlocked ? 'read' : 'locked');
       return { count: rows.length, stored, analyses, done, slow: await repo.markProcessing(tx, slow, settings.leaseMs, { guard: unlocked }) };
@@ -188,7 +181,7 @@ export function createRenderPipeline({ db, bus, logger, settings, metrics }: Pip
   async function process(rows: repo.ClaimedActivity[], signal: AbortSignal): Promise<number> {
     const fingerprints = rows.map((r) => fingerprintOf(r.data, r.data_schema));
     const keys = rows.map((r, i) => `${r.tenant_id}\u0000${fingerprints[i]}`);
-    const cached = await known(db, rows, keys, fingerprints);
+    const cached = await renderedBefore(db, rows, keys, fingerprints);
     const analyses = await Promise.all(rows.map((row, i): Analysis | Promise<Analysis> => {
       const hit = row.processing_force ? undefined : cached.get(keys[i]!);
       if (hit) return { ok: true, render: hit, cacheable: false, hit: true };
@@ -203,7 +196,7 @@ export function createRenderPipeline({ db, bus, logger, settings, metrics }: Pip
       if (a.ok && a.cacheable) fresh.set(keys[i]!, { tenantId: rows[i]!.tenant_id, render: a.render });
     });
     await repo.cacheRenders(db, analyzerKey, [...fresh.values()]);
-    for (const [key, entry] of fresh) remember(key, entry.render);
+    for (const entry of fresh.values()) known.remember(entry.tenantId, entry.render);
     const stored = await repo.storeOutcomes(db, rows.map((row, i) => outcomeOf(row, analyses[i]!)));
     publish(stored, analyses, rows);
     return stored.length;

@@ -6,7 +6,7 @@ import { queueDepth } from './rendering.repository.ts';
 export function createRenderingMetrics(db: Database, registry: Registry = new Registry()) {
   const renders = new Counter({
     name: 'runlog_renders_total',
-    help: 'Activities rendered, by analyzer (builtin, llm), strategy and outcome (completed, cached, fallback, retry, failed)',
+    help: 'Activities rendered, by analyzer (builtin, llm), strategy and outcome (completed, cached, at_write: stored with the activity, fallback, retry, failed)',
     labelNames: ['analyzer', 'strategy', 'outcome'],
     registers: [registry],
   });

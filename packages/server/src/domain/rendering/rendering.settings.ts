@@ -1,5 +1,6 @@
 import { ConfigError } from '../../errors.ts';
 import type { LlmSettings } from './llm/llm-client.ts';
+import { RENDER_VERSION } from './rendering.types.ts';
 
 /** How the render worker runs, and the LLM analyzer when one is configured (SPEC §6). */
 export interface RenderingSettings {
@@ -20,6 +21,8 @@ export interface RenderingSettings {
   llm: LlmSettings | null;
   /** When the LLM keeps failing: complete with the built-in render, or mark the activity FAILED. */
   fallback: 'builtin' | 'fail';
+  /** An activity whose shape this tenant has had rendered is stored COMPLETED by its own write; off: every payload is queued. */
+  atWrite: boolean;
 }
 
 export const DEFAULT_RENDERING: RenderingSettings = Object.freeze({
@@ -32,7 +35,12 @@ export const DEFAULT_RENDERING: RenderingSettings = Object.freeze({
   llmConcurrency: 4,
   llm: null,
   fallback: 'builtin',
+  atWrite: true,
 });
+
+/** Which analyzer's renders a cache entry holds: renders of another model or version are not reused. */
+export const analyzerKeyOf = (settings: Pick<RenderingSettings, 'llm'>) =>
+  (settings.llm ? `llm:${settings.llm.model}:v${RENDER_VERSION}` : `builtin:v${RENDER_VERSION}`);
 
 type Env = Record<string, string | undefined>;
 
@@ -73,6 +81,8 @@ function llmOf(env: Env): LlmSettings | null {
 export function loadRenderingSettings(env: Env): RenderingSettings {
   const fallback = (env.RUNLOG_LLM_FALLBACK?.trim() || 'builtin').toLowerCase();
   if (fallback !== 'builtin' && fallback !== 'fail') throw new ConfigError('RUNLOG_LLM_FALLBACK', `must be builtin or fail, got "${env.RUNLOG_LLM_FALLBACK}"`);
+  const atWrite = (env.RUNLOG_RENDER_AT_WRITE?.trim() || 'on').toLowerCase();
+  if (atWrite !== 'on' && atWrite !== 'off') throw new ConfigError('RUNLOG_RENDER_AT_WRITE', `must be on or off, got "${env.RUNLOG_RENDER_AT_WRITE}"`);
   return {
     workers: int(env, 'RUNLOG_RENDER_WORKERS', DEFAULT_RENDERING.workers, 0, 16),
     batchSize: int(env, 'RUNLOG_RENDER_BATCH', DEFAULT_RENDERING.batchSize, 1, 5_000),
@@ -83,5 +93,6 @@ export function loadRenderingSettings(env: Env): RenderingSettings {
     llmConcurrency: int(env, 'RUNLOG_LLM_CONCURRENCY', DEFAULT_RENDERING.llmConcurrency, 1, 64),
     llm: llmOf(env),
     fallback,
+    atWrite: atWrite === 'on',
   };
 }

@@ -3,12 +3,13 @@ import { AppError } from '../../errors.ts';
 import type { LiveEvent } from '../../events/live-events.ts';
 import type { PricingService } from '../pricing/pricing.service.ts';
 import type { Intent, IntentResult } from './intents.ts';
-import { createWriter, type WriteOutcome } from './writer.ts';
+import { createWriter, type RendersAtWrite, type WriteOutcome } from './writer.ts';
 
 export interface WriteServiceDeps {
   db: Database;
   pricing: PricingService;
   publish: (events: LiveEvent[]) => void;
+  rendersAtWrite?: RendersAtWrite;
   /** How long the first intent of an idle tenant waits for company; 0 = the next turn of the event loop. */
   windowMs?: number;
   /** Intents in one transaction at most. */
@@ -65,9 +66,9 @@ async function retryConflicts<T>(attempt: () => Promise<T>, tries = 3): Promise<
  * fails answers every member with the error and writes nothing.
  */
 export function createWriteService({
-  db, pricing, publish, windowMs = 0, maxGroup = 500, maxWaiting = 20_000, maxInFlight = 2, onGroup = () => {},
+  db, pricing, publish, rendersAtWrite, windowMs = 0, maxGroup = 500, maxWaiting = 20_000, maxInFlight = 2, onGroup = () => {},
 }: WriteServiceDeps) {
-  const writer = createWriter({ pricing });
+  const writer = createWriter({ pricing, rendersAtWrite });
   const lines = new Map<string, TenantLine>();
 
   function schedule(tenantId: string, line: TenantLine, wait: number) {

@@ -15,8 +15,12 @@ import { planTransition, transitionActivity, transitionTime, type TransitionActi
 import { deriveFinishedRuns } from '../signals/derive.repository.ts';
 import type { Intent, IntentResult } from './intents.ts';
 
+/** The render each new activity's shape already has (null where none is known), so its INSERT stores it COMPLETED. */
+export type RendersAtWrite = (tenantId: string, activities: readonly NewActivity[]) => (object | null)[];
+
 export interface WriterDeps {
   pricing: PricingService;
+  rendersAtWrite?: RendersAtWrite;
 }
 
 /** What one transaction's intents wrote: an answer per intent, and the events to publish after commit. */
@@ -63,7 +67,7 @@ const stepKey = (runId: string, index: number) => `${runId}:${index}`;
  * commit) → events. Each intent gets the answer its REST route gives; a bad intent fails
  * alone. Creates apply first, then transitions and steps in intent order, then activities.
  */
-export function createWriter({ pricing }: WriterDeps) {
+export function createWriter({ pricing, rendersAtWrite }: WriterDeps) {
   async function createRuns(w: Work, intents: readonly Intent[], indexes: number[]) {
     const valid: number[] = [];
     const rows = [];
@@ -153,7 +157,8 @@ export function createWriter({ pricing }: WriterDeps) {
 
   /** Appends every activity in one statement, completes tool-call pairs, answers activity intents. */
   async function storeActivities(w: Work, intents: readonly Intent[]): Promise<ActivityRow[]> {
-    let rows = await appendActivities(w.tx, w.tenantId, w.activities.map((a) => a.activity));
+    const activities = w.activities.map((a) => a.activity);
+    let rows = await appendActivities(w.tx, w.tenantId, activities, rendersAtWrite?.(w.tenantId, activities));
     const pairs = w.activities.filter((a) => a.index >= 0 && intents[a.index]!.pair).map((a) => intents[a.index]!.pair!);
     const durations = await pairToolDurations(w.tx, w.tenantId, pairs);
     if (durations.size > 0) rows = rows.map((r) => (durations.has(r.id) ? { ...r, duration_ms: durations.get(r.id)! } : r));
