@@ -11,7 +11,10 @@ LANGUAGE sql STABLE AS $$
       lag(t.skill_id) OVER (PARTITION BY t.run_id ORDER BY t.step_index) AS prev,
       row_number() OVER (PARTITION BY t.run_id, t.skill_id ORDER BY t.step_index) AS nth,
       count(*) OVER (PARTITION BY t.run_id, t.skill_id ORDER BY t.step_index RANGE BETWEEN 4 PRECEDING AND CURRENT ROW) AS recent
-    FROM trace_steps t WHERE t.tenant_id = p_tenant AND t.run_id = ANY (p_runs)
+    -- One keyed lookup per run (both key columns), whatever the statistics say (OFFSET 0 keeps
+    -- the planner from turning it into a scan of all the tenant's steps).
+    FROM (SELECT DISTINCT id FROM unnest(p_runs) AS u(id)) k,
+      LATERAL (SELECT * FROM trace_steps WHERE tenant_id = p_tenant AND run_id = k.id OFFSET 0) t
   ), per_skill AS (
     SELECT s.run_id, s.skill_id, count(*) FILTER (WHERE s.nth > 1 AND s.prev IS DISTINCT FROM s.skill_id) AS reentries, max(s.recent) AS depth
     FROM s WHERE s.skill_id IS NOT NULL GROUP BY s.run_id, s.skill_id

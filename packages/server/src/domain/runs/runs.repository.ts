@@ -49,7 +49,11 @@ export async function getRun(db: Queryable, tenantId: string, id: string): Promi
 export async function lockRuns(tx: Queryable, tenantId: string, ids: readonly string[]): Promise<RunRow[]> {
   if (ids.length === 0) return [];
   const { rows } = await tx.query<RunRow>(
-    `SELECT * FROM runs WHERE tenant_id = $1 AND id = ANY($2::text[]) ORDER BY id FOR UPDATE`,
+    // One primary-key lookup per id, in id order (so concurrent writers lock in one order):
+    // the plan stays that whatever the statistics say (OFFSET 0 keeps the lookups apart).
+    `SELECT r.* FROM (SELECT DISTINCT id FROM unnest($2::text[]) AS u(id)) k,
+       LATERAL (SELECT * FROM runs WHERE tenant_id = $1 AND id = k.id OFFSET 0) r
+     ORDER BY k.id FOR UPDATE OF r`,
     [tenantId, ids],
   );
   return rows;
@@ -71,9 +75,11 @@ export async function writeRuns(tx: Queryable, tenantId: string, runs: readonly 
        end_request_hash = r.end_request_hash, policy_violation = r.policy_violation, incident_count = r.incident_count,
        latency_bucket = CASE WHEN t.state = 'LIVE' THEN NULL ELSE t.latency_bucket END, updated_at = now()
      FROM jsonb_to_recordset($2::jsonb) AS r(${RUN_RECORD})
-     WHERE t.tenant_id = $1 AND t.id = r.id
+     -- The ids again as an array: the primary key finds exactly these rows, whatever the
+     -- statistics say (without it a stale estimate hashes every run of the tenant).
+     WHERE t.tenant_id = $1 AND t.id = ANY($3::text[]) AND t.id = r.id
      RETURNING t.*`,
-    [tenantId, JSON.stringify(runs)],
+    [tenantId, JSON.stringify(runs), runs.map((r) => r.id)],
   );
   return rows;
 }

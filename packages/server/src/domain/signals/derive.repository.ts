@@ -56,15 +56,18 @@ export async function deriveFinishedRuns(tx: Queryable, tenantId: string, runIds
          r.reported_step_count, r.estimated_cost_usd,
          coalesce(r.input_tokens, 0) + coalesce(r.output_tokens, 0) AS tokens,
          r.output_data IS NOT NULL AS has_output, r.error IS NOT NULL AS has_error,
-         ${LIMITS} AS limits
-       FROM runs r
-       LEFT JOIN work_units w ON w.tenant_id = r.tenant_id AND w.id = r.work_unit_id
-       LEFT JOIN projects p ON p.tenant_id = r.tenant_id AND p.id = r.project_id
-       WHERE r.tenant_id = $1 AND r.id = ANY($2::text[]) AND r.state = 'COMPLETED'
+         coalesce((SELECT p.limits FROM projects p WHERE p.tenant_id = r.tenant_id AND p.id = r.project_id), '{}'::jsonb)
+           || coalesce((SELECT w.limits FROM work_units w WHERE w.tenant_id = r.tenant_id AND w.id = r.work_unit_id), '{}'::jsonb) AS limits
+       -- By primary key, each lookup keyed on both of its columns, whatever the statistics say
+       -- (a stale estimate otherwise reads every completed run, unit or step of the tenant).
+       FROM (SELECT * FROM runs WHERE tenant_id = $1 AND id = ANY($2::text[]) OFFSET 0) r
+       WHERE r.state = 'COMPLETED'
      ), st AS MATERIALIZED (
-       SELECT run_id, count(*) AS n, min(step_index) AS lo, max(step_index) AS hi,
-         sum(coalesce(input_tokens, 0) + coalesce(output_tokens, 0)) AS tokens
-       FROM trace_steps WHERE tenant_id = $1 AND run_id = ANY($2::text[]) GROUP BY run_id
+       SELECT k.id AS run_id, s.* FROM (SELECT DISTINCT id FROM unnest($2::text[]) AS u(id)) k, LATERAL (
+         SELECT count(*) AS n, min(step_index) AS lo, max(step_index) AS hi,
+           sum(coalesce(input_tokens, 0) + coalesce(output_tokens, 0)) AS tokens
+         FROM trace_steps WHERE tenant_id = $1 AND run_id = k.id) s
+       WHERE s.n > 0
      ), unit_keys AS (
        SELECT work_unit_id AS key, min(completed_at) AS before FROM t WHERE work_unit_id IS NOT NULL GROUP BY 1
      ), agent_keys AS (
