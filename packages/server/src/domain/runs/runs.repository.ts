@@ -59,31 +59,6 @@ export async function lockRuns(tx: Queryable, tenantId: string, ids: readonly st
   return rows;
 }
 
-/**
- * The one UPDATE of runs: writes the state the writer planned for every run it changed, in one
- * statement. Any sign of life clears STALLED from a live run (the minute job sets it; SPEC §3).
- */
-export async function writeRuns(tx: Queryable, tenantId: string, runs: readonly RunRow[]): Promise<RunRow[]> {
-  if (runs.length === 0) return [];
-  const { rows } = await tx.query<RunRow>(
-    `UPDATE runs AS t SET status = r.status, state = r.state, started_at = r.started_at, completed_at = r.completed_at,
-       last_seen_at = r.last_seen_at, duration_ms = r.duration_ms, output_data = r.output_data, error = r.error,
-       error_type = r.error_type, input_tokens = r.input_tokens, output_tokens = r.output_tokens,
-       cache_read_tokens = r.cache_read_tokens, cache_write_tokens = r.cache_write_tokens,
-       reasoning_tokens = r.reasoning_tokens, estimated_cost_usd = r.estimated_cost_usd, cost_source = r.cost_source,
-       model = r.model, provider_type = r.provider_type, reported_step_count = r.reported_step_count,
-       end_request_hash = r.end_request_hash, policy_violation = r.policy_violation, incident_count = r.incident_count,
-       latency_bucket = CASE WHEN t.state = 'LIVE' THEN NULL ELSE t.latency_bucket END, updated_at = now()
-     FROM jsonb_to_recordset($2::jsonb) AS r(${RUN_RECORD})
-     -- The ids again as an array: the primary key finds exactly these rows, whatever the
-     -- statistics say (without it a stale estimate hashes every run of the tenant).
-     WHERE t.tenant_id = $1 AND t.id = ANY($3::text[]) AND t.id = r.id
-     RETURNING t.*`,
-    [tenantId, JSON.stringify(runs), runs.map((r) => r.id)],
-  );
-  return rows;
-}
-
 /** Columns a transition may change. */
 export type RunPatch = Partial<Pick<RunRow,
   'status' | 'state' | 'started_at' | 'completed_at' | 'duration_ms' | 'output_data' | 'error' | 'error_type' |

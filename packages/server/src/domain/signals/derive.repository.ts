@@ -1,4 +1,5 @@
 import type { Queryable } from '../../db/database.ts';
+import { RUN_RECORD } from '../runs/runs.repository.ts';
 import type { RunRow } from '../runs/runs.types.ts';
 import { BASELINE_DAYS, BASELINE_MAX_RUNS, BASELINE_MIN_RUNS, RISK_THRESHOLDS, SLOW_SHARE_OF_MAX_DURATION } from './signals.constants.ts';
 
@@ -41,29 +42,23 @@ function baseline(column: 'work_unit_id' | 'agent_id', keys: string): string {
      FROM ${keys} k`;
 }
 
+/** A run's limits by key lookups (the project's, the work unit's keys winning); `r` is the run. */
+const LIMITS_OF_RUN = `coalesce((SELECT p.limits FROM projects p WHERE p.tenant_id = $1 AND p.id = r.project_id), '{}'::jsonb)
+  || coalesce((SELECT w.limits FROM work_units w WHERE w.tenant_id = $1 AND w.id = r.work_unit_id), '{}'::jsonb)`;
+
+/** What derivation reads of a finished run `r` (the row, or the writer's planned row). */
+const FINISHED_RUN = `r.id, r.work_unit_id, r.agent_id, r.completed_at, r.duration_ms, r.status, r.policy_violation,
+  r.reported_step_count, r.estimated_cost_usd, coalesce(r.input_tokens, 0) + coalesce(r.output_tokens, 0) AS tokens,
+  r.output_data IS NOT NULL AS has_output, r.error IS NOT NULL AS has_error, ${LIMITS_OF_RUN} AS limits`;
+
 /**
- * Computes risk_level, latency_bucket, evidence_health, integrity_status and the pattern
- * evidence of finished runs, in the transaction that finished them (or added steps to them),
- * as one UPDATE. Returns the rows.
- * Runs finished by one statement share their key's baseline: the runs that finished before
- * the earliest of them.
+ * From `t` (the finished runs, FINISHED_RUN's columns), the CTEs up to `m`: each run with its
+ * steps' figures, its baseline p95 and its pattern evidence. `ids` is the SQL of their ids.
+ * Each part is computed once (MATERIALIZED): a batch of 500 runs must not become 500 × 500 lookups.
  */
-export async function deriveFinishedRuns(tx: Queryable, tenantId: string, runIds: readonly string[]): Promise<RunRow[]> {
-  if (runIds.length === 0) return [];
-  const { rows } = await tx.query<RunRow>(
-    `WITH t AS (
-       SELECT r.tenant_id, r.id, r.work_unit_id, r.agent_id, r.completed_at, r.duration_ms, r.status, r.policy_violation,
-         r.reported_step_count, r.estimated_cost_usd,
-         coalesce(r.input_tokens, 0) + coalesce(r.output_tokens, 0) AS tokens,
-         r.output_data IS NOT NULL AS has_output, r.error IS NOT NULL AS has_error,
-         coalesce((SELECT p.limits FROM projects p WHERE p.tenant_id = r.tenant_id AND p.id = r.project_id), '{}'::jsonb)
-           || coalesce((SELECT w.limits FROM work_units w WHERE w.tenant_id = r.tenant_id AND w.id = r.work_unit_id), '{}'::jsonb) AS limits
-       -- By primary key, each lookup keyed on both of its columns, whatever the statistics say
-       -- (a stale estimate otherwise reads every completed run, unit or step of the tenant).
-       FROM (SELECT * FROM runs WHERE tenant_id = $1 AND id = ANY($2::text[]) OFFSET 0) r
-       WHERE r.state = 'COMPLETED'
-     ), st AS MATERIALIZED (
-       SELECT k.id AS run_id, s.* FROM (SELECT DISTINCT id FROM unnest($2::text[]) AS u(id)) k, LATERAL (
+function derivedCtes(ids: string): string {
+  return `st AS MATERIALIZED (
+       SELECT k.id AS run_id, s.* FROM (SELECT DISTINCT id FROM unnest(${ids}) AS u(id)) k, LATERAL (
          SELECT count(*) AS n, min(step_index) AS lo, max(step_index) AS hi,
            sum(coalesce(input_tokens, 0) + coalesce(output_tokens, 0)) AS tokens
          FROM trace_steps WHERE tenant_id = $1 AND run_id = k.id) s
@@ -76,7 +71,7 @@ export async function deriveFinishedRuns(tx: Queryable, tenantId: string, runIds
      ), agent_p95 AS MATERIALIZED (${baseline('agent_id', 'agent_keys')}
      ), pf AS MATERIALIZED (
        -- The pattern evidence (db/functions/runlog_pattern_features.sql), written by this same UPDATE.
-       SELECT * FROM runlog_pattern_features($1, $2::text[])
+       SELECT * FROM runlog_pattern_features($1, ${ids})
      ), m AS MATERIALIZED (
        SELECT t.*, coalesce(st.n, 0) AS n, st.lo, st.hi, coalesce(st.tokens, 0) AS step_tokens,
          pf.retry_total, pf.max_step_retries, pf.oscillation_skill, pf.oscillation_count, pf.loop_skill, pf.loop_depth, pf.slow_step_ms,
@@ -86,27 +81,89 @@ export async function deriveFinishedRuns(tx: Queryable, tenantId: string, runIds
        LEFT JOIN unit_p95 u ON u.key = t.work_unit_id
        LEFT JOIN agent_p95 a ON a.key = t.agent_id
        LEFT JOIN pf ON pf.run_id = t.id
-     )
-     UPDATE runs r SET
-       risk_level = ${riskLevel('m.ratio', 'm.policy_violation')},
-       latency_bucket = CASE WHEN m.duration_ms > m.p95
-           OR m.duration_ms > ${SLOW_SHARE_OF_MAX_DURATION} * (m.limits->>'max_duration_ms')::numeric THEN 'SLOW' ELSE 'NORMAL' END,
-       evidence_health = CASE
-           WHEN m.n = 0 AND m.tokens = 0 AND m.step_tokens = 0 AND NOT m.has_output AND NOT m.has_error THEN 'MISSING'
-           WHEN (m.tokens > 0 OR m.step_tokens > 0) AND (m.has_output OR m.status <> 'completed') THEN 'HEALTHY'
-           ELSE 'DEGRADED' END,
-       integrity_status = CASE
-           WHEN m.n = 0 THEN CASE WHEN m.reported_step_count > 0 THEN 'INCOMPLETE' ELSE 'UNKNOWN' END
-           WHEN m.lo = 0 AND m.hi = m.n - 1 AND coalesce(m.reported_step_count, m.n) = m.n THEN 'VERIFIED'
-           ELSE 'INCOMPLETE' END,
-       retry_total = m.retry_total, max_step_retries = m.max_step_retries, oscillation_skill = m.oscillation_skill,
-       oscillation_count = m.oscillation_count, loop_skill = m.loop_skill, loop_depth = m.loop_depth,
-       slow_step_ms = m.slow_step_ms, patterns_dirty = false
-     -- Each part computed once (MATERIALIZED), then the target rows read by key, whatever the
-     -- statistics say: a batch of 500 runs must not become 500 × 500 lookups.
+     )`;
+}
+
+/** The derived columns and how `m` gives each. */
+const DERIVED: ReadonlyArray<[column: string, value: string]> = [
+  ['risk_level', riskLevel('m.ratio', 'm.policy_violation')],
+  ['latency_bucket', `CASE WHEN m.duration_ms > m.p95
+      OR m.duration_ms > ${SLOW_SHARE_OF_MAX_DURATION} * (m.limits->>'max_duration_ms')::numeric THEN 'SLOW' ELSE 'NORMAL' END`],
+  ['evidence_health', `CASE
+      WHEN m.n = 0 AND m.tokens = 0 AND m.step_tokens = 0 AND NOT m.has_output AND NOT m.has_error THEN 'MISSING'
+      WHEN (m.tokens > 0 OR m.step_tokens > 0) AND (m.has_output OR m.status <> 'completed') THEN 'HEALTHY'
+      ELSE 'DEGRADED' END`],
+  ['integrity_status', `CASE
+      WHEN m.n = 0 THEN CASE WHEN m.reported_step_count > 0 THEN 'INCOMPLETE' ELSE 'UNKNOWN' END
+      WHEN m.lo = 0 AND m.hi = m.n - 1 AND coalesce(m.reported_step_count, m.n) = m.n THEN 'VERIFIED'
+      ELSE 'INCOMPLETE' END`],
+  ...(['retry_total', 'max_step_retries', 'oscillation_skill', 'oscillation_count', 'loop_skill', 'loop_depth', 'slow_step_ms'] as const)
+    .map((c): [string, string] => [c, `m.${c}`]),
+  ['patterns_dirty', 'false'],
+];
+
+/**
+ * Computes risk_level, latency_bucket, evidence_health, integrity_status and the pattern
+ * evidence of finished runs, in the transaction that finished them, as one UPDATE. Returns
+ * the rows. Runs finished by one statement share their key's baseline: the runs that
+ * finished before the earliest of them.
+ */
+export async function deriveFinishedRuns(tx: Queryable, tenantId: string, runIds: readonly string[]): Promise<RunRow[]> {
+  if (runIds.length === 0) return [];
+  const { rows } = await tx.query<RunRow>(
+    `WITH t AS (
+       SELECT ${FINISHED_RUN}
+       -- By primary key, whatever the statistics say (a stale estimate otherwise reads every
+       -- completed run of the tenant).
+       FROM (SELECT * FROM runs WHERE tenant_id = $1 AND id = ANY($2::text[]) OFFSET 0) r
+       WHERE r.state = 'COMPLETED'
+     ), ${derivedCtes('$2::text[]')}
+     UPDATE runs r SET ${DERIVED.map(([column, value]) => `${column} = ${value}`).join(',\n       ')}
      FROM m WHERE r.tenant_id = $1 AND r.id = m.id
      RETURNING r.*`,
     [tenantId, runIds],
+  );
+  return rows;
+}
+
+/** The columns a write sets from the writer's planned row `r`. */
+const WRITTEN = ['status', 'state', 'started_at', 'completed_at', 'last_seen_at', 'duration_ms', 'output_data', 'error',
+  'error_type', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens',
+  'estimated_cost_usd', 'cost_source', 'model', 'provider_type', 'reported_step_count', 'end_request_hash',
+  'policy_violation', 'incident_count'] as const;
+
+/**
+ * The one UPDATE of runs (SPEC §3, §5): writes the state the writer planned for every run it
+ * changed and, for those that are finished, their derived fields, in one statement, so a
+ * finishing run is written once rather than twice. The derivation reads the planned rows
+ * (what the UPDATE writes), steps and baselines as deriveFinishedRuns does. Any sign of life
+ * clears STALLED from a live run (the minute job sets it).
+ */
+export async function writeRuns(tx: Queryable, tenantId: string, runs: readonly RunRow[]): Promise<RunRow[]> {
+  if (runs.length === 0) return [];
+  const finished = runs.filter((r) => r.state === 'COMPLETED').map((r) => r.id);
+  const stalledCleared = `CASE WHEN u.state = 'LIVE' THEN NULL ELSE u.latency_bucket END`;
+  const set = [...WRITTEN.map((column) => `${column} = r.${column}`), 'updated_at = now()'];
+  if (finished.length === 0) set.push(`latency_bucket = ${stalledCleared}`);
+  else {
+    for (const [column, value] of DERIVED) {
+      set.push(`${column} = CASE WHEN m.id IS NOT NULL THEN ${value} ELSE ${column === 'latency_bucket' ? stalledCleared : `u.${column}`} END`);
+    }
+  }
+  const derivation = finished.length === 0 ? '' : `, t AS (
+       SELECT ${FINISHED_RUN} FROM r WHERE r.id = ANY($4::text[])
+     ), ${derivedCtes('$4::text[]')}`;
+  const { rows } = await tx.query<RunRow>(
+    `WITH r AS MATERIALIZED (
+       SELECT * FROM jsonb_to_recordset($2::jsonb) AS r(${RUN_RECORD})
+     )${derivation}
+     UPDATE runs AS u SET ${set.join(',\n       ')}
+     FROM r ${finished.length === 0 ? '' : 'LEFT JOIN m ON m.id = r.id'}
+     -- The ids again as an array: the primary key finds exactly these rows, whatever the
+     -- statistics say (without it a stale estimate hashes every run of the tenant).
+     WHERE u.tenant_id = $1 AND u.id = ANY($3::text[]) AND u.id = r.id
+     RETURNING u.*`,
+    [tenantId, JSON.stringify(runs), runs.map((r) => r.id), ...(finished.length === 0 ? [] : [finished])],
   );
   return rows;
 }

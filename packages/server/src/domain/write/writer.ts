@@ -7,12 +7,12 @@ import { toNewActivity } from '../activities/new-activity.ts';
 import type { ActivityRow, NewActivity } from '../activities/activities.types.ts';
 import type { PricingService } from '../pricing/pricing.service.ts';
 import { refreshWorkUnitStats } from '../registry/registry.repository.ts';
-import { findRunsByIdOrExternal, insertRuns, insertSteps, lockRuns, writeRuns } from '../runs/runs.repository.ts';
+import { findRunsByIdOrExternal, insertRuns, insertSteps, lockRuns } from '../runs/runs.repository.ts';
 import type { CreateRunBody, StepInput } from '../runs/runs.schemas.ts';
 import { toNewRun } from '../runs/new-run.ts';
 import type { RunRow } from '../runs/runs.types.ts';
 import { planTransition, transitionActivity, transitionTime, type TransitionAction, type TransitionBody } from '../runs/transitions.ts';
-import { deriveFinishedRuns } from '../signals/derive.repository.ts';
+import { writeRuns } from '../signals/derive.repository.ts';
 import type { Intent, IntentResult } from './intents.ts';
 
 /** The render each new activity's shape already has (null where none is known), so its INSERT stores it COMPLETED. */
@@ -231,8 +231,6 @@ export function createWriter({ pricing, rendersAtWrite }: WriterDeps) {
         if (w.runs.get(run.id)!.latency_bucket === 'STALLED' && run.latency_bucket === null) w.published.add(run.id);
         w.runs.set(run.id, run);
       }
-      const finished = [...w.changed].filter((id) => w.runs.get(id)!.state === 'COMPLETED');
-      for (const run of await deriveFinishedRuns(tx, tenantId, finished)) w.runs.set(run.id, run);
       // Units of the runs created or moved here keep their figures in step.
       await refreshWorkUnitStats(tx, tenantId, w.activities.filter((a) => a.index < 0).map((a) => a.activity.work_unit_id));
       // Last in the transaction: the activity seq lock is held only until commit.
