@@ -174,9 +174,14 @@ const COLUMNS: Array<[string, number]> = [
   ['backend', 9], ['ingest/s off', 13], ['ingest/s on', 12], ['change', 8], ['steady/s', 9], ['lag p50 / p99 / max', 26], ['>30 s', 6], ['not done', 9],
 ];
 
-/** Nobody rendered these: out of the queue, so the next phase renders only its own. */
-const skipPending = (db: Database, tenantId: string) =>
-  db.query(`UPDATE activities SET processing_status = 'SKIPPED' WHERE tenant_id = $1 AND processing_status = 'PENDING'`, [tenantId]);
+/**
+ * Nobody rendered these: out of the queue, so the next phase renders only its own; then a
+ * VACUUM, so the dead row versions this leaves do not weigh on whichever phase comes next.
+ */
+async function skipPending(db: Database, tenantId: string) {
+  await db.query(`UPDATE activities SET processing_status = 'SKIPPED' WHERE tenant_id = $1 AND processing_status = 'PENDING'`, [tenantId]);
+  await db.exec('VACUUM ANALYZE activities');
+}
 
 /**
  * Capacity with rendering off and on, `rounds` times (the machine's other load drifts), the
@@ -199,6 +204,7 @@ async function capacities(backend: Backend, tenantName: string, s: Settings) {
     await capacity(p.target, warm, `onw${round}`);
     const rate = await capacity(p.target, s, `on${round}`);
     await untilRendered(db, tenantId, 300_000);
+    await db.exec('VACUUM ANALYZE activities');
     return rate;
   });
   for (let round = 0; round < s.rounds; round++) {

@@ -3,6 +3,7 @@ import { ConfigError } from '../src/errors.ts';
 import { createKnownRenders } from '../src/domain/rendering/known-renders.ts';
 import { fingerprintOf } from '../src/domain/rendering/fingerprint.ts';
 import { cacheRenders } from '../src/domain/rendering/rendering.repository.ts';
+import { exportPage } from '../src/ops/transfer/transfer.repository.ts';
 import { analyzerKeyOf, DEFAULT_RENDERING, loadRenderingSettings } from '../src/domain/rendering/rendering.settings.ts';
 import type { SchemaRender } from '../src/domain/rendering/rendering.types.ts';
 import { createLogger } from '../src/logger.ts';
@@ -49,6 +50,19 @@ describe.each(BACKENDS)('renders stored by the write itself on %s', (backend) =>
     expect(client.of('activity_rendered')).toEqual([]);
     await client.close();
     expect(atWriteCount((await call(ctx, null, 'GET', '/metrics')).text)).toBe(countBefore + 2);
+
+    // Stored by reference to the shape's cached render, not as a copy (migration 0019).
+    const { rows } = await ctx.db.query<{ id: string; schema_render: unknown; render_fingerprint: string | null }>(
+      `SELECT id, schema_render, render_fingerprint FROM activities WHERE tenant_id = $1 ORDER BY seq`, [t.tenantId]);
+    expect(rows.map((r) => [r.schema_render, r.render_fingerprint])).toEqual(Array(3).fill([null, first.schema_render.fingerprint]));
+    // Every way out resolves it: the feed, catch-up, the processing route and the export.
+    const feed = await call(ctx, t.keys.read, 'GET', '/activities?after_seq=0');
+    expect(feed.body.activities.map((a: { schema_render: unknown }) => a.schema_render)).toEqual(Array(3).fill(first.schema_render));
+    const processing = await call(ctx, t.keys.read, 'GET', '/activities/known-1/processing');
+    expect(processing.body).toMatchObject({ processing_status: 'COMPLETED', processing_attempts: 1 });
+    const exported = await exportPage(ctx.db, 'activities', { tenantId: t.tenantId, since: null, until: null, projectId: null }, null);
+    expect(exported.map((r) => JSON.parse(r.row))).toEqual(Array(3).fill(expect.objectContaining({ schema_render: first.schema_render })));
+    expect(JSON.parse(exported[0]!.row)).not.toHaveProperty('render_fingerprint');
   });
 
   it('a render is only reused by its own tenant, and a new shape still waits for the worker', async () => {
@@ -103,7 +117,7 @@ describe.each(BACKENDS)('known renders on %s', (backend) => {
     const known = createKnownRenders({ db: ctx.db, logger: createLogger('silent'), analyzerKey });
     expect(known.atWrite(t.tenantId, [{ data: FILES }, { data: {} }, { data: null }])).toEqual([null, null, null]);
     const later = await eventually(async () => known.atWrite(t.tenantId, [{ data: MORE_FILES }]), (r) => r[0] !== null);
-    expect(later).toEqual([render]);
+    expect(later).toEqual([{ render, analyzerKey, fingerprint: render.fingerprint }]);
     // Another tenant's write of the same shape is not served from it.
     const stranger = await createTenant(ctx);
     expect(known.atWrite(stranger.tenantId, [{ data: FILES }])).toEqual([null]);

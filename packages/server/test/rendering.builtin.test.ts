@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BACKENDS, call, createTenant, useApp } from './helpers.ts';
+import { renderOf as renderSql } from '../src/domain/activities/activity-columns.ts';
 import { renderOf, settled } from './rendering-helpers.ts';
 
 const at = (minute: number) => `2026-03-01T10:${String(minute).padStart(2, '0')}:00Z`;
@@ -168,7 +169,7 @@ describe.each(BACKENDS)('built-in rendering on %s', (backend) => {
     );
     expect(counts).toEqual([{ status: 'COMPLETED', n: 400 }]);
     const strategies = await ctx.db.query<{ strategy: string; n: number }>(
-      `SELECT schema_render->>'strategy' AS strategy, count(*)::int AS n FROM activities WHERE tenant_id = $1 GROUP BY 1 ORDER BY 1`, [t.tenantId]);
+      `SELECT (${renderSql('a')})->>'strategy' AS strategy, count(*)::int AS n FROM activities a WHERE tenant_id = $1 GROUP BY 1 ORDER BY 1`, [t.tenantId]);
     expect(strategies.rows).toEqual([{ strategy: 'key_value', n: 100 }, { strategy: 'list', n: 100 }, { strategy: 'metric', n: 100 }, { strategy: 'table', n: 100 }]);
     const cache = await ctx.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM render_cache WHERE tenant_id = $1`, [t.tenantId]);
     expect(cache.rows[0]!.n).toBe(4);

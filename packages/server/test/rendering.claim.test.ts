@@ -25,8 +25,8 @@ describe.each(BACKENDS)('render claims read without a lock on %s', (backend) => 
     expect(await markProcessing(ctx.db, read.filter((r) => r.id === 'claim-b'), 60_000, { guard: true })).toEqual([]);
 
     const render = { version: 1, strategy: 'key_value', title: 'n', fields: [], analyzer: 'builtin', fingerprint: 'f' };
-    const stored = await storeOutcomes(ctx.db, read.map((r) => ({
-      tenant_id: r.tenant_id, id: r.id, attempts: r.processing_attempts + 1, status: 'COMPLETED' as const, render: render as never, error: null, delay_ms: null,
+    const stored = await storeOutcomes(ctx.db, 'builtin:v1', read.map((r) => ({
+      tenant_id: r.tenant_id, id: r.id, attempts: r.processing_attempts + 1, status: 'COMPLETED' as const, render: render as never, cached: false, error: null, delay_ms: null,
     })), 'read');
     expect(stored.map((r) => [r.id, r.processing_status, r.processing_attempts])).toEqual([['claim-a', 'COMPLETED', 1]]);
     const b = await call(ctx, tenant.keys.read, 'GET', '/activities/claim-b/processing');

@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/database.ts';
+import { processingColumns } from '../domain/activities/activity-columns.ts';
 import type { RunRow } from '../domain/runs/runs.types.ts';
 
 /**
@@ -75,8 +76,7 @@ export async function lastSeqs(db: Queryable, tenantIds: readonly string[]): Pro
 export async function listRenderStates(db: Queryable, tenantId: string, ids: readonly string[]) {
   if (ids.length === 0) return [];
   const { rows } = await db.query<{ id: string }>(
-    `SELECT id, processing_status, schema_render, processed_at, processing_error, processing_attempts
-     FROM activities WHERE tenant_id = $1 AND id = ANY($2::text[])`,
+    `SELECT ${processingColumns('a')} FROM activities a WHERE tenant_id = $1 AND id = ANY($2::text[])`,
     [tenantId, ids],
   );
   return rows;
@@ -85,8 +85,8 @@ export async function listRenderStates(db: Queryable, tenantId: string, ids: rea
 /** Finished renders among the `span` seqs at or below `atOrBelow`, stored in the last `withinMs` ((tenant_id, seq) range). */
 export async function listRecentRenders(db: Queryable, tenantId: string, atOrBelow: number, span: number, withinMs: number) {
   const { rows } = await db.query<{ seq: number; id: string }>(
-    `SELECT seq, id, processing_status, schema_render, processed_at, processing_error, processing_attempts
-     FROM activities
+    `SELECT ${processingColumns('a')}
+     FROM activities a
      WHERE tenant_id = $1 AND seq <= $2 AND seq > $2 - $3
        AND processing_status IN ('COMPLETED', 'FAILED') AND processed_at > now() - $4 * interval '1 millisecond'
      ORDER BY seq`,

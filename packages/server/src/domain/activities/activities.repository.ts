@@ -1,6 +1,7 @@
 import type { Queryable } from '../../db/database.ts';
 import { whereBuilder } from '../../db/where.ts';
-import type { ActivityRow, NewActivity } from './activities.types.ts';
+import { activityColumns, COLUMNS_BUT_RENDER } from './activity-columns.ts';
+import type { ActivityRow, KnownRender, NewActivity } from './activities.types.ts';
 
 /**
  * Appends activities in one set-based statement and gives them the tenant's next seqs.
@@ -11,36 +12,27 @@ import type { ActivityRow, NewActivity } from './activities.types.ts';
  * this last in their transaction, so the lock is held only until commit.
  * Rows whose id already exists are skipped (idempotent resend) and use no seq.
  * A row with a payload is stored PENDING: that row is its render job (rendering/, migration 0014);
- * or COMPLETED with `renders[i]`, the render its shape already has (rendering/known-renders.ts).
+ * or COMPLETED pointing at `renders[i]`, the cached render its shape already has
+ * (rendering/known-renders.ts, migration 0019).
  */
-/** Every column but schema_render, which appendActivities knows without reading it back. */
-const COLUMNS_BUT_RENDER = `tenant_id, id, seq, project_id, workspace_id, user_id, type, action_name, action_description,
-  target_name, status, duration_ms, is_automated, priority, source, session_id, run_id, work_unit_id, data, data_schema,
-  processing_status, processed_at, processing_error, processing_attempts, occurred_at, created_at, processing_after,
-  processing_force`;
-
 /** No payload to render: NULL, or an empty object, array or string. */
 const EMPTY_PAYLOAD_SQL = `(data IS NULL OR data IN ('null'::jsonb, '{}'::jsonb, '[]'::jsonb, '""'::jsonb))`;
 
 export async function appendActivities(
-  tx: Queryable, tenantId: string, activities: readonly NewActivity[], renders: readonly (object | null)[] = [],
+  tx: Queryable, tenantId: string, activities: readonly NewActivity[], renders: readonly (KnownRender | null)[] = [],
 ): Promise<ActivityRow[]> {
   if (activities.length === 0) return [];
-  // Rows of one shape share one render object: each distinct render is sent once.
-  const distinct: object[] = [];
-  const indexOf = new Map<object, number>();
-  const payload = activities.map((a, n) => {
-    const render = renders[n];
-    if (render && !indexOf.has(render)) indexOf.set(render, distinct.push(render) - 1);
-    return { ...a, n, data: a.data ?? null, data_schema: a.data_schema ?? null, render_n: render ? indexOf.get(render) : null };
-  });
+  const payload = activities.map((a, n) => ({
+    ...a, n, data: a.data ?? null, data_schema: a.data_schema ?? null,
+    render_analyzer: renders[n]?.analyzerKey ?? null, render_fingerprint: renders[n]?.fingerprint ?? null,
+  }));
   const { rows } = await tx.query<ActivityRow>(
     `WITH input AS (
        SELECT r.* FROM jsonb_to_recordset($2::jsonb) AS r(
          n int, id text, project_id text, workspace_id uuid, user_id text, type text, action_name text,
          action_description text, target_name text, status text, duration_ms bigint, is_automated boolean,
          priority int, source text, session_id text, run_id text, work_unit_id text, data jsonb,
-         data_schema jsonb, occurred_at timestamptz, render_n int)
+         data_schema jsonb, occurred_at timestamptz, render_analyzer text, render_fingerprint text)
        -- One primary-key probe per row (OFFSET 0 keeps the planner from turning this into a
        -- join that reads all of the tenant's activities when its statistics are stale).
        WHERE NOT EXISTS (SELECT 1 FROM activities a WHERE a.tenant_id = $1 AND a.id = r.id OFFSET 0)
@@ -56,25 +48,26 @@ export async function appendActivities(
      )
      INSERT INTO activities (tenant_id, id, seq, project_id, workspace_id, user_id, type, action_name,
        action_description, target_name, status, duration_ms, is_automated, priority, source, session_id,
-       run_id, work_unit_id, data, data_schema, occurred_at, processing_status, processed_at, schema_render, processing_attempts)
+       run_id, work_unit_id, data, data_schema, occurred_at, processing_status, processed_at, processing_attempts,
+       render_analyzer, render_fingerprint)
      SELECT $1, id, allocated.last_seq - total + k, project_id, workspace_id, user_id, type, action_name,
        action_description, target_name, status, duration_ms, coalesce(is_automated, false), priority, source,
        session_id, run_id, work_unit_id, data, data_schema, coalesce(occurred_at, now()),
        -- The render job (SPEC §6): a PENDING row is the job, committed with the write (0014).
-       CASE WHEN ${EMPTY_PAYLOAD_SQL} THEN 'SKIPPED' WHEN render_n IS NOT NULL THEN 'COMPLETED' ELSE 'PENDING' END,
-       CASE WHEN ${EMPTY_PAYLOAD_SQL} OR render_n IS NOT NULL THEN now() END,
-       CASE WHEN NOT ${EMPTY_PAYLOAD_SQL} THEN $3::jsonb -> render_n END,
-       CASE WHEN render_n IS NOT NULL AND NOT ${EMPTY_PAYLOAD_SQL} THEN 1 ELSE 0 END
+       CASE WHEN ${EMPTY_PAYLOAD_SQL} THEN 'SKIPPED' WHEN render_fingerprint IS NOT NULL THEN 'COMPLETED' ELSE 'PENDING' END,
+       CASE WHEN ${EMPTY_PAYLOAD_SQL} OR render_fingerprint IS NOT NULL THEN now() END,
+       CASE WHEN render_fingerprint IS NOT NULL THEN 1 ELSE 0 END,
+       render_analyzer, render_fingerprint
      FROM numbered, allocated
      ORDER BY k
      -- A concurrent resend of the same id loses the race here; its seq stays unused (a gap
      -- that never fills is harmless to readers, unlike one that fills later).
      ON CONFLICT (tenant_id, id) DO NOTHING
      RETURNING ${COLUMNS_BUT_RENDER}`,
-    [tenantId, JSON.stringify(payload), JSON.stringify(distinct)],
+    [tenantId, JSON.stringify(payload)],
   );
   const renderOf = new Map<string, object>();
-  if (distinct.length > 0) activities.forEach((a, n) => renders[n] && renderOf.set(a.id, renders[n]));
+  activities.forEach((a, n) => renders[n] && renderOf.set(a.id, renders[n]!.render));
   for (const row of rows) row.schema_render = row.processing_status === 'COMPLETED' ? renderOf.get(row.id) ?? null : null;
   return rows;
 }
@@ -85,7 +78,7 @@ export async function appendActivities(
  */
 export async function listActivitiesAfterSeq(db: Queryable, tenantId: string, afterSeq: number, limit: number): Promise<ActivityRow[]> {
   const { rows } = await db.query<ActivityRow>(
-    `SELECT * FROM activities WHERE tenant_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+    `SELECT ${activityColumns('a')} FROM activities a WHERE tenant_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
     [tenantId, afterSeq, limit],
   );
   return rows;
@@ -132,7 +125,7 @@ export async function listActivities(
   if (ascending) add((p) => `seq > ${p}`, page.afterSeq);
   else if (page.beforeSeq !== undefined) add((p) => `seq < ${p}`, page.beforeSeq);
   const { rows } = await db.query<ActivityRow>(
-    `SELECT * FROM activities WHERE ${where.sql()}
+    `SELECT ${activityColumns('a')} FROM activities a WHERE ${where.sql()}
      ORDER BY seq ${ascending ? 'ASC' : 'DESC'} LIMIT ${where.param(page.limit)}`,
     where.params,
   );
@@ -140,7 +133,7 @@ export async function listActivities(
 }
 
 export async function getActivity(db: Queryable, tenantId: string, id: string): Promise<ActivityRow | null> {
-  const { rows } = await db.query<ActivityRow>(`SELECT * FROM activities WHERE tenant_id = $1 AND id = $2`, [tenantId, id]);
+  const { rows } = await db.query<ActivityRow>(`SELECT ${activityColumns('a')} FROM activities a WHERE tenant_id = $1 AND id = $2`, [tenantId, id]);
   return rows[0] ?? null;
 }
 
@@ -169,7 +162,8 @@ export async function runCountsByStatus(db: Queryable, tenantId: string, since: 
 
 export async function getActivities(db: Queryable, tenantId: string, ids: readonly string[]): Promise<ActivityRow[]> {
   if (ids.length === 0) return [];
-  const { rows } = await db.query<ActivityRow>(`SELECT * FROM activities WHERE tenant_id = $1 AND id = ANY($2::text[])`, [tenantId, ids]);
+  const { rows } = await db.query<ActivityRow>(
+    `SELECT ${activityColumns('a')} FROM activities a WHERE tenant_id = $1 AND id = ANY($2::text[])`, [tenantId, ids]);
   return rows;
 }
 

@@ -32,6 +32,13 @@ export interface NewActivity {
   occurred_at?: Date | string | null;
 }
 
+/** A render its shape has in render_cache: stored by reference (migration 0019). */
+export interface KnownRender {
+  render: object;
+  analyzerKey: string;
+  fingerprint: string;
+}
+
 export interface ActivityRow extends Required<Omit<NewActivity, 'occurred_at'>> {
   tenant_id: string;
   seq: number;

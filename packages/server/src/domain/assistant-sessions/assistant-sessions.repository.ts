@@ -1,4 +1,5 @@
 import type { Queryable } from '../../db/database.ts';
+import { activityColumns } from '../activities/activity-columns.ts';
 import type { ActivityRow } from '../activities/activities.types.ts';
 
 export interface AssistantSessionRow {
@@ -59,7 +60,7 @@ export async function getSession(db: Queryable, q: { tenantId: string; projectId
 /** The session's activities in the order they happened (its timeline). */
 export async function listSessionActivities(db: Queryable, q: { tenantId: string; projectId: string | null; sessionId: string; limit: number }): Promise<ActivityRow[]> {
   const { rows } = await db.query<ActivityRow>(
-    `SELECT * FROM activities
+    `SELECT ${activityColumns('a')} FROM activities a
      WHERE tenant_id = $1 AND session_id = $2 AND ($3::text IS NULL OR project_id = $3)
      ORDER BY occurred_at, seq
      LIMIT $4`,

@@ -1,4 +1,5 @@
 import type { Database } from '../../db/database.ts';
+import type { KnownRender } from '../activities/activities.types.ts';
 import type { Logger } from '../../logger.ts';
 import { fingerprintOf } from './fingerprint.ts';
 import type { RenderingMetrics } from './rendering.metrics.ts';
@@ -19,7 +20,7 @@ export interface KnownRendersDeps {
 }
 
 interface Entry {
-  render: SchemaRender | null;
+  known: KnownRender | null;
   at: number;
 }
 
@@ -46,18 +47,18 @@ export function createKnownRenders({ db, logger, analyzerKey, limit = 5_000, max
 
   const keyOf = (tenantId: string, fingerprint: string) => `${tenantId}\u0000${fingerprint}`;
 
-  function set(key: string, render: SchemaRender | null) {
+  function set(key: string, tenantId: string, fingerprint: string, render: SchemaRender | null) {
     entries.delete(key);
-    entries.set(key, { render, at: Date.now() });
+    entries.set(key, { known: render && { render, analyzerKey, fingerprint }, at: Date.now() });
     if (entries.size > limit) entries.delete(entries.keys().next().value!);
   }
 
   /** The render if it is known and fresh; null if known to be absent lately; undefined to ask the table. */
-  function lookup(key: string): SchemaRender | null | undefined {
+  function lookup(key: string): KnownRender | null | undefined {
     const entry = entries.get(key);
     if (!entry) return undefined;
     const age = Date.now() - entry.at;
-    if (entry.render) return age < maxAgeMs ? entry.render : undefined;
+    if (entry.known) return age < maxAgeMs ? entry.known : undefined;
     return age < missRetryMs ? null : undefined;
   }
 
@@ -71,7 +72,9 @@ export function createKnownRenders({ db, logger, analyzerKey, limit = 5_000, max
         const found = await cachedRenders(db, analyzerKey, batch.map(([, k]) => k));
         const byKey = new Map(found.map((c) => [keyOf(c.tenant_id, c.fingerprint), c.render]));
         // A render the worker stored meanwhile is newer than a miss read here.
-        for (const [key] of batch) if (byKey.has(key) || !entries.get(key)?.render) set(key, byKey.get(key) ?? null);
+        for (const [key, k] of batch) {
+          if (byKey.has(key) || !entries.get(key)?.known) set(key, k.tenantId, k.fingerprint, byKey.get(key) ?? null);
+        }
       }
     } catch (err) {
       wanted.clear();
@@ -84,18 +87,19 @@ export function createKnownRenders({ db, logger, analyzerKey, limit = 5_000, max
   return {
     /** A fresh render of this shape, or undefined. */
     get(tenantId: string, fingerprint: string): SchemaRender | undefined {
-      return lookup(keyOf(tenantId, fingerprint)) ?? undefined;
+      return lookup(keyOf(tenantId, fingerprint))?.render as SchemaRender | undefined;
     },
 
+    /** A render now in render_cache (stored or read there by the worker). */
     remember(tenantId: string, render: SchemaRender) {
-      set(keyOf(tenantId, render.fingerprint), render);
+      set(keyOf(tenantId, render.fingerprint), tenantId, render.fingerprint, render);
     },
 
     /**
      * The render of each new activity whose shape is known (null for the rest and for empty
      * payloads); the unknown shapes are looked up in the background for the next write.
      */
-    atWrite(tenantId: string, activities: ReadonlyArray<{ data?: unknown; data_schema?: unknown }>): (SchemaRender | null)[] {
+    atWrite(tenantId: string, activities: ReadonlyArray<{ data?: unknown; data_schema?: unknown }>): (KnownRender | null)[] {
       let missed = false;
       const renders = activities.map((a) => {
         if (emptyPayload(a.data)) return null;
@@ -118,10 +122,10 @@ export type KnownRenders = ReturnType<typeof createKnownRenders>;
 
 /** The writer's hook: known renders for new activities, counted in runlog_renders_total as outcome `at_write`. */
 export function rendersAtWrite(known: KnownRenders, metrics: Pick<RenderingMetrics, 'renders'>) {
-  return (tenantId: string, activities: ReadonlyArray<{ data?: unknown; data_schema?: unknown }>): (SchemaRender | null)[] => {
+  return (tenantId: string, activities: ReadonlyArray<{ data?: unknown; data_schema?: unknown }>): (KnownRender | null)[] => {
     const renders = known.atWrite(tenantId, activities);
     const counts = new Map<SchemaRender, number>();
-    for (const render of renders) if (render) counts.set(render, (counts.get(render) ?? 0) + 1);
+    for (const k of renders) if (k) counts.set(k.render as SchemaRender, (counts.get(k.render as SchemaRender) ?? 0) + 1);
     for (const [render, n] of counts) metrics.renders.inc({ analyzer: render.analyzer, strategy: render.strategy, outcome: 'at_write' }, n);
     return renders;
   };

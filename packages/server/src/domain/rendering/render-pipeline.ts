@@ -118,12 +118,14 @@ export function createRenderPipeline({ db, bus, logger, settings, metrics, known
 
   function outcomeOf(row: repo.ClaimedActivity, analysis: Analysis): repo.RenderOutcome {
     const base = { tenant_id: row.tenant_id, id: row.id, attempts: row.processing_attempts };
-    if (analysis.ok) return { ...base, status: 'COMPLETED', render: analysis.render, error: null, delay_ms: null };
+    // A render found in, or just stored in, render_cache is stored by reference.
+    if (analysis.ok) return { ...base, status: 'COMPLETED', render: analysis.render, cached: analysis.hit === true || analysis.cacheable, error: null, delay_ms: null };
     const retry = row.processing_attempts < settings.maxAttempts;
     return {
       ...base,
       status: retry ? 'PENDING' : 'FAILED',
       render: null,
+      cached: false,
       error: analysis.error.slice(0, 2_000),
       delay_ms: retry ? settings.retryDelayMs * 2 ** (row.processing_attempts - 1) : null,
     };
@@ -170,7 +172,7 @@ export function createRenderPipeline({ db, bus, logger, settings, metrics, known
       await repo.cacheRenders(tx, analyzerKey, [...fresh.values()]);
       for (const entry of fresh.values()) known.remember(entry.tenantId, entry.render);
       const outcomes = done.map((row, i) => outcomeOf({ ...row, processing_attempts: row.processing_attempts + 1 }, analyses[i]!));
-      const stored = await repo.storeOutcomes(tx, outcomes, unlocked ? 'read' : 'locked');
+      const stored = await repo.storeOutcomes(tx, analyzerKey, outcomes, unlocked ? 'read' : 'locked');
       return { count: rows.length, stored, analyses, done, slow: await repo.markProcessing(tx, slow, settings.leaseMs, { guard: unlocked }) };
     });
     publish(taken.stored, taken.analyses, taken.done);
@@ -197,7 +199,7 @@ export function createRenderPipeline({ db, bus, logger, settings, metrics, known
     });
     await repo.cacheRenders(db, analyzerKey, [...fresh.values()]);
     for (const entry of fresh.values()) known.remember(entry.tenantId, entry.render);
-    const stored = await repo.storeOutcomes(db, rows.map((row, i) => outcomeOf(row, analyses[i]!)));
+    const stored = await repo.storeOutcomes(db, analyzerKey, rows.map((row, i) => outcomeOf(row, analyses[i]!)));
     publish(stored, analyses, rows);
     return stored.length;
   }

@@ -1,4 +1,5 @@
 import type { Queryable } from '../../db/database.ts';
+import { processingColumns, renderOf } from '../activities/activity-columns.ts';
 import type { ProcessingStatus, SchemaRender } from './rendering.types.ts';
 
 /**
@@ -98,6 +99,8 @@ export interface RenderOutcome {
   attempts: number;
   status: Extract<ProcessingStatus, 'COMPLETED' | 'FAILED' | 'PENDING'>;
   render: SchemaRender | null;
+  /** The render is its shape's row in render_cache (for the analyzer given to storeOutcomes): stored by reference. */
+  cached: boolean;
   error: string | null;
   /** PENDING: retry after this long. */
   delay_ms: number | null;
@@ -121,37 +124,44 @@ export interface StoredOutcome {
  * rows locked by the caller's transaction (lockDue), whose attempt is counted here; `read`:
  * rows read without a lock, stored only if still due at the attempt that was read.
  */
-export async function storeOutcomes(db: Queryable, outcomes: readonly RenderOutcome[], mode: 'claimed' | 'locked' | 'read' = 'claimed'): Promise<StoredOutcome[]> {
+export async function storeOutcomes(
+  db: Queryable, analyzerKey: string, outcomes: readonly RenderOutcome[], mode: 'claimed' | 'locked' | 'read' = 'claimed',
+): Promise<StoredOutcome[]> {
   if (outcomes.length === 0) return [];
   const guard = mode === 'claimed' ? `AND a.processing_status = 'PROCESSING' AND a.processing_attempts = r.attempts`
     : mode === 'read' ? `AND a.processing_status IN ('PENDING', 'PROCESSING') AND a.processing_attempts + 1 = r.attempts` : '';
   const attempts = mode === 'claimed' ? 'a.processing_attempts' : 'a.processing_attempts + 1';
-  // Rows of one shape share one render object: each distinct render is sent once, and not read
-  // back (the statement returns the stored render only where it kept the one before).
+  // A cached render is stored by reference (migration 0019); rows of one shape share one render
+  // object otherwise, each distinct render sent once. Neither is read back (the statement
+  // returns the stored render only where it kept the one before).
   const renders: SchemaRender[] = [];
   const indexOf = new Map<SchemaRender, number>();
-  const input = outcomes.map(({ render, ...rest }) => {
-    if (render && !indexOf.has(render)) indexOf.set(render, renders.push(render) - 1);
-    return { ...rest, render_index: render ? indexOf.get(render)! : null };
+  const input = outcomes.map(({ render, cached, ...rest }) => {
+    if (render && !cached && !indexOf.has(render)) indexOf.set(render, renders.push(render) - 1);
+    return { ...rest, render_index: render && !cached ? indexOf.get(render)! : null, fingerprint: render && cached ? render.fingerprint : null };
   });
   const { rows } = await db.query<StoredOutcome>(
     `UPDATE activities a
      SET processing_status = r.status,
          processing_attempts = ${attempts},
-         schema_render = coalesce($2::jsonb -> r.render_index, a.schema_render),
+         schema_render = CASE WHEN r.fingerprint IS NOT NULL THEN NULL ELSE coalesce($2::jsonb -> r.render_index, a.schema_render) END,
+         render_analyzer = CASE WHEN r.fingerprint IS NOT NULL THEN $3 WHEN r.render_index IS NOT NULL THEN NULL ELSE a.render_analyzer END,
+         render_fingerprint = CASE WHEN r.render_index IS NOT NULL THEN NULL ELSE coalesce(r.fingerprint, a.render_fingerprint) END,
          processed_at = CASE WHEN r.status = 'PENDING' THEN a.processed_at ELSE now() END,
          processing_error = r.error,
          processing_after = CASE WHEN r.status = 'PENDING' THEN now() + r.delay_ms * interval '1 millisecond' END,
          processing_force = CASE WHEN r.status = 'COMPLETED' THEN false ELSE a.processing_force END
-     FROM jsonb_to_recordset($1::jsonb) AS r(tenant_id uuid, id text, attempts int, status text, render_index int, error text, delay_ms bigint)
+     FROM jsonb_to_recordset($1::jsonb) AS r(tenant_id uuid, id text, attempts int, status text, render_index int, fingerprint text,
+       error text, delay_ms bigint)
      WHERE a.tenant_id = r.tenant_id AND a.id = r.id ${guard}
-     RETURNING a.tenant_id, a.id, a.seq, a.processing_status, CASE WHEN r.render_index IS NULL THEN a.schema_render END AS schema_render,
+     RETURNING a.tenant_id, a.id, a.seq, a.processing_status,
+               CASE WHEN r.render_index IS NULL AND r.fingerprint IS NULL THEN ${renderOf('a')} END AS schema_render,
                a.processed_at, a.processing_error, a.processing_attempts, a.created_at`,
-    [JSON.stringify(input), JSON.stringify(renders)],
+    [JSON.stringify(input), JSON.stringify(renders), analyzerKey],
   );
-  if (renders.length === 0) return rows;
-  const renderOf = new Map(outcomes.map((o) => [`${o.tenant_id}\u0000${o.id}`, o.render]));
-  return rows.map((row) => (row.schema_render ? row : { ...row, schema_render: renderOf.get(`${row.tenant_id}\u0000${row.id}`) ?? null }));
+  if (!outcomes.some((o) => o.render)) return rows;
+  const renderById = new Map(outcomes.map((o) => [`${o.tenant_id}\u0000${o.id}`, o.render]));
+  return rows.map((row) => (row.schema_render ? row : { ...row, schema_render: renderById.get(`${row.tenant_id}\u0000${row.id}`) ?? null }));
 }
 
 /** Cached renders of (tenant, fingerprint) pairs for one analyzer, by primary key. */
@@ -189,8 +199,7 @@ export interface ProcessingRow {
 
 export async function getProcessing(db: Queryable, tenantId: string, id: string): Promise<ProcessingRow | null> {
   const { rows } = await db.query<ProcessingRow>(
-    `SELECT id, seq, processing_status, schema_render, processed_at, processing_error, processing_attempts
-     FROM activities WHERE tenant_id = $1 AND id = $2`,
+    `SELECT ${processingColumns('a')} FROM activities a WHERE tenant_id = $1 AND id = $2`,
     [tenantId, id],
   );
   return rows[0] ?? null;
@@ -203,11 +212,11 @@ export async function getProcessing(db: Queryable, tenantId: string, id: string)
  */
 export async function requeue(db: Queryable, tenantId: string, id: string, force: boolean): Promise<ProcessingRow | null> {
   const { rows } = await db.query<ProcessingRow>(
-    `UPDATE activities
+    `UPDATE activities a
      SET processing_status = 'PENDING', processing_after = NULL, processing_error = NULL, processing_force = $3
      WHERE tenant_id = $1 AND id = $2
        AND (processing_status IN ('FAILED', 'NOT_PROCESSED') OR (processing_status = 'COMPLETED' AND $3))
-     RETURNING id, seq, processing_status, schema_render, processed_at, processing_error, processing_attempts`,
+     RETURNING ${processingColumns('a')}`,
     [tenantId, id, force],
   );
   return rows[0] ?? null;

@@ -4,7 +4,7 @@ import { activityCreated, runUpdated, stepsAdded, type LiveEvent } from '../../e
 import { clientTime } from '../../lib/time.ts';
 import { appendActivities, getActivities, pairToolDurations } from '../activities/activities.repository.ts';
 import { toNewActivity } from '../activities/new-activity.ts';
-import type { ActivityRow, NewActivity } from '../activities/activities.types.ts';
+import type { ActivityRow, KnownRender, NewActivity } from '../activities/activities.types.ts';
 import type { PricingService } from '../pricing/pricing.service.ts';
 import { refreshWorkUnitStats } from '../registry/registry.repository.ts';
 import { findRunsByIdOrExternal, insertRuns, insertSteps, lockRuns } from '../runs/runs.repository.ts';
@@ -15,8 +15,8 @@ import { planTransition, transitionActivity, transitionTime, type TransitionActi
 import { writeRuns } from '../signals/derive.repository.ts';
 import type { Intent, IntentResult } from './intents.ts';
 
-/** The render each new activity's shape already has (null where none is known), so its INSERT stores it COMPLETED. */
-export type RendersAtWrite = (tenantId: string, activities: readonly NewActivity[]) => (object | null)[];
+/** The cached render each new activity's shape already has (null where none is known), so its INSERT stores it COMPLETED. */
+export type RendersAtWrite = (tenantId: string, activities: readonly NewActivity[]) => (KnownRender | null)[];
 
 export interface WriterDeps {
   pricing: PricingService;

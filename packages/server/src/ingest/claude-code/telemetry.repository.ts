@@ -1,4 +1,5 @@
 import type { Queryable } from '../../db/database.ts';
+import { activityColumns } from '../../domain/activities/activity-columns.ts';
 import type { ActivityRow, NewActivity } from '../../domain/activities/activities.types.ts';
 import type { UsagePoint } from './telemetry.mapping.ts';
 
@@ -29,12 +30,12 @@ export async function mergeTelemetry(tx: Queryable, tenantId: string, activities
  */
 export async function adoptTelemetryActivity(tx: Queryable, tenantId: string, activity: NewActivity): Promise<ActivityRow | null> {
   const { rows } = await tx.query<ActivityRow>(
-    `UPDATE activities
+    `UPDATE activities a
      SET data = $3::jsonb || jsonb_build_object('telemetry', data->'telemetry'),
        target_name = coalesce($4, target_name), action_description = coalesce($5, action_description),
        status = CASE WHEN $6::text IS NULL OR $6 = 'in_progress' AND status IS NOT NULL THEN status ELSE $6 END
      WHERE tenant_id = $1 AND id = $2 AND NOT coalesce(data ? 'hook_event_name', false)
-     RETURNING *`,
+     RETURNING ${activityColumns('a')}`,
     [tenantId, activity.id, JSON.stringify(activity.data ?? {}), activity.target_name ?? null, activity.action_description ?? null, activity.status ?? null],
   );
   return rows[0] ?? null;

@@ -1,4 +1,5 @@
 import type { Queryable } from '../../db/database.ts';
+import { renderOf } from '../../domain/activities/activity-columns.ts';
 
 /**
  * The SQL of `runlog export` / `runlog import`. Rows travel as their own JSON (to_jsonb of the
@@ -54,7 +55,9 @@ const PAGES: Record<Table, string> = {
     FROM trace_steps s JOIN runs r ON r.tenant_id = s.tenant_id AND r.id = s.run_id
     WHERE s.tenant_id = $1 AND ($2::jsonb IS NULL OR (s.run_id, s.step_index) > ($2->>0, ($2->>1)::int)) AND ${RUN_FILTER}
     ORDER BY s.run_id, s.step_index LIMIT ${PAGE_SIZE}`,
-  activities: `SELECT (to_jsonb(t) - 'tenant_id')::text AS row, jsonb_build_array(t.seq) AS key FROM activities t
+  // A render stored by reference is written out whole: the import stores it on the row.
+  activities: `SELECT (to_jsonb(t) - 'tenant_id' - 'render_analyzer' - 'render_fingerprint'
+      || jsonb_build_object('schema_render', ${renderOf('t')}))::text AS row, jsonb_build_array(t.seq) AS key FROM activities t
     WHERE t.tenant_id = $1 AND ($2::jsonb IS NULL OR t.seq > ($2->>0)::bigint)
       AND ($3::timestamptz IS NULL OR t.occurred_at >= $3) AND ($4::timestamptz IS NULL OR t.occurred_at < $4)
       AND ($5::text IS NULL OR t.project_id = $5)
