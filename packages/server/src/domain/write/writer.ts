@@ -89,6 +89,8 @@ export function createWriter({ pricing, rendersAtWrite }: WriterDeps) {
       const run = inserted.get(intent.id);
       inserted.delete(intent.id); // a second create of the same id here is a repeat
       if (run) {
+        // New in this transaction: no one else can see it, so it needs no lock.
+        w.runs.set(run.id, run);
         w.created.add(run.id);
         w.published.add(run.id);
         w.activities.push({ index: -1, activity: transitionActivity(run, transitionTime(run)) });
@@ -222,9 +224,13 @@ export function createWriter({ pricing, rendersAtWrite }: WriterDeps) {
       };
       const creates = [...intents.keys()].filter((i) => intents[i]!.type === 'run.create');
       await createRuns(w, intents, creates);
-      const runIds = new Set(intents.filter((i) => i.type !== 'activity.create').map((i) => i.id));
-      for (const i of creates) if (w.results[i]!.status < 400) runIds.add(w.results[i]!.id);
-      for (const run of await lockRuns(tx, tenantId, [...runIds])) w.runs.set(run.id, run);
+      // Runs this transaction did not create: locked in id order before anything is planned.
+      const toLock = new Set<string>();
+      for (const [i, intent] of intents.entries()) {
+        const id = intent.type === 'run.create' ? w.results[i]!.status < 400 && w.results[i]!.id : intent.type !== 'activity.create' && intent.id;
+        if (id && !w.created.has(id)) toLock.add(id);
+      }
+      for (const run of await lockRuns(tx, tenantId, [...toLock])) w.runs.set(run.id, run);
       await plan(w, intents);
       await storeSteps(w);
       for (const run of await writeRuns(tx, tenantId, [...w.changed].map((id) => w.runs.get(id)!))) {
