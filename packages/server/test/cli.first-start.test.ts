@@ -74,7 +74,7 @@ describe.concurrent.each(BACKENDS)('first start on %s', (backend) => {
       if (banner) await waitForOutput(() => server.stdout, 'Try: curl', 10_000);
       await check(server.stdout, server.origin);
       server.proc.kill('SIGTERM');
-      expect(await waitExit(server, 20_000)).toEqual({ code: 0, signal: null });
+      expect(await waitExit(server, 20_000), server.stderr).toEqual({ code: 0, signal: null });
       return server.stdout;
     } finally {
       await kill(server);
