@@ -47,7 +47,7 @@ export function createKnownRenders({ db, logger, analyzerKey, limit = 5_000, max
 
   const keyOf = (tenantId: string, fingerprint: string) => `${tenantId}\u0000${fingerprint}`;
 
-  function set(key: string, tenantId: string, fingerprint: string, render: SchemaRender | null) {
+  function set(key: string, fingerprint: string, render: SchemaRender | null) {
     entries.delete(key);
     entries.set(key, { known: render && { render, analyzerKey, fingerprint }, at: Date.now() });
     if (entries.size > limit) entries.delete(entries.keys().next().value!);
@@ -73,7 +73,7 @@ export function createKnownRenders({ db, logger, analyzerKey, limit = 5_000, max
         const byKey = new Map(found.map((c) => [keyOf(c.tenant_id, c.fingerprint), c.render]));
         // A render the worker stored meanwhile is newer than a miss read here.
         for (const [key, k] of batch) {
-          if (byKey.has(key) || !entries.get(key)?.known) set(key, k.tenantId, k.fingerprint, byKey.get(key) ?? null);
+          if (byKey.has(key) || !entries.get(key)?.known) set(key, k.fingerprint, byKey.get(key) ?? null);
         }
       }
     } catch (err) {
@@ -92,7 +92,7 @@ export function createKnownRenders({ db, logger, analyzerKey, limit = 5_000, max
 
     /** A render now in render_cache (stored or read there by the worker). */
     remember(tenantId: string, render: SchemaRender) {
-      set(keyOf(tenantId, render.fingerprint), tenantId, render.fingerprint, render);
+      set(keyOf(tenantId, render.fingerprint), render.fingerprint, render);
     },
 
     /**
