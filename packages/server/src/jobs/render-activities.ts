@@ -2,8 +2,7 @@ import type { Database } from '../db/database.ts';
 import type { Logger } from '../logger.ts';
 import type { EventBus } from '../realtime/event-bus.ts';
 import { createRenderPipeline } from '../domain/rendering/render-pipeline.ts';
-import { createKnownRenders, type KnownRenders } from '../domain/rendering/known-renders.ts';
-import { analyzerKeyOf } from '../domain/rendering/rendering.settings.ts';
+import type { KnownRenders } from '../domain/rendering/known-renders.ts';
 import type { RenderingMetrics } from '../domain/rendering/rendering.metrics.ts';
 import type { RenderingSettings } from '../domain/rendering/rendering.settings.ts';
 import type { RenderSignal } from '../domain/rendering/render-signal.ts';
@@ -14,8 +13,8 @@ export interface RenderWorkerDeps {
   logger: Logger;
   settings: RenderingSettings;
   metrics: RenderingMetrics;
-  /** The renders this process knows, shared with the writer (a worker on its own keeps its own). */
-  known?: KnownRenders;
+  /** The renders this process knows, shared with the writer. */
+  known: KnownRenders;
   /** Wakes the worker for work this process queued without writing an activity (a retry). */
   signal?: RenderSignal;
 }
@@ -36,9 +35,7 @@ const ERROR_PAUSE_MS = 1_000;
  */
 export function startRenderWorker({ db, bus, logger, settings, metrics, known, signal }: RenderWorkerDeps): RenderWorker {
   if (settings.workers === 0) return { wake() {}, async stop() {} };
-  const pipeline = createRenderPipeline({
-    db, bus, logger, settings, metrics, known: known ?? createKnownRenders({ db, logger, analyzerKey: analyzerKeyOf(settings) }),
-  });
+  const pipeline = createRenderPipeline({ db, bus, logger, settings, metrics, known });
   const abort = new AbortController();
   const sleepers = new Set<() => void>();
   /** A wake-up between a loop's claim and its sleep is not lost: it skips that sleep. */

@@ -25,7 +25,7 @@ interface Entry {
 }
 
 /** What a payload needs no render for: nothing, or an empty object, array or string (as EMPTY_PAYLOAD_SQL). */
-export function emptyPayload(data: unknown): boolean {
+function emptyPayload(data: unknown): boolean {
   if (data === null || data === undefined || data === '') return true;
   if (Array.isArray(data)) return data.length === 0;
   return typeof data === 'object' && Object.keys(data).length === 0;

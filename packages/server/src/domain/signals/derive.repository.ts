@@ -8,8 +8,13 @@ import { BASELINE_DAYS, BASELINE_MAX_RUNS, BASELINE_MIN_RUNS, RISK_THRESHOLDS, S
  * scheduled job share one definition. Only frozen constants are interpolated.
  */
 
-/** A run's limits: the project's, with the work unit's own keys winning. */
-const LIMITS = `coalesce(p.limits, '{}'::jsonb) || coalesce(w.limits, '{}'::jsonb)`;
+/**
+ * A run's limits: the project's, with the work unit's own keys winning. Two primary-key
+ * lookups for run `r` of tenant `tenant` (scalar subqueries keep them keyed whatever the
+ * statistics say).
+ */
+const limitsOf = (tenant: string) => `coalesce((SELECT p.limits FROM projects p WHERE p.tenant_id = ${tenant} AND p.id = r.project_id), '{}'::jsonb)
+  || coalesce((SELECT w.limits FROM work_units w WHERE w.tenant_id = ${tenant} AND w.id = r.work_unit_id), '{}'::jsonb)`;
 
 /** The highest ratio of use to limit; greatest() skips the NULLs of absent limits. */
 function ratio(cost: string, tokens: string, duration: string): string {
@@ -42,14 +47,10 @@ function baseline(column: 'work_unit_id' | 'agent_id', keys: string): string {
      FROM ${keys} k`;
 }
 
-/** A run's limits by key lookups (the project's, the work unit's keys winning); `r` is the run. */
-const LIMITS_OF_RUN = `coalesce((SELECT p.limits FROM projects p WHERE p.tenant_id = $1 AND p.id = r.project_id), '{}'::jsonb)
-  || coalesce((SELECT w.limits FROM work_units w WHERE w.tenant_id = $1 AND w.id = r.work_unit_id), '{}'::jsonb)`;
-
 /** What derivation reads of a finished run `r` (the row, or the writer's planned row). */
 const FINISHED_RUN = `r.id, r.work_unit_id, r.agent_id, r.completed_at, r.duration_ms, r.status, r.policy_violation,
   r.reported_step_count, r.estimated_cost_usd, coalesce(r.input_tokens, 0) + coalesce(r.output_tokens, 0) AS tokens,
-  r.output_data IS NOT NULL AS has_output, r.error IS NOT NULL AS has_error, ${LIMITS_OF_RUN} AS limits`;
+  r.output_data IS NOT NULL AS has_output, r.error IS NOT NULL AS has_error, ${limitsOf('$1')} AS limits`;
 
 /**
  * From `t` (the finished runs, FINISHED_RUN's columns), the CTEs up to `m`: each run with its
@@ -181,10 +182,8 @@ export async function refreshLiveRuns(db: Queryable, now: Date, stalledBefore: D
     `WITH t AS (
        SELECT r.tenant_id, r.id, r.last_seen_at, r.latency_bucket, r.risk_level, r.policy_violation,
          extract(epoch FROM ($1::timestamptz - coalesce(r.started_at, r.created_at))) * 1000 AS age_ms,
-         ${LIMITS} AS limits
+         ${limitsOf('r.tenant_id')} AS limits
        FROM runs r
-       LEFT JOIN work_units w ON w.tenant_id = r.tenant_id AND w.id = r.work_unit_id
-       LEFT JOIN projects p ON p.tenant_id = r.tenant_id AND p.id = r.project_id
        WHERE r.state = 'LIVE'
        FOR UPDATE OF r SKIP LOCKED
      ), used AS (

@@ -226,10 +226,12 @@ export function createWriter({ pricing, rendersAtWrite }: WriterDeps) {
       await createRuns(w, intents, creates);
       // Runs this transaction did not create: locked in id order before anything is planned.
       const toLock = new Set<string>();
-      for (const [i, intent] of intents.entries()) {
-        const id = intent.type === 'run.create' ? w.results[i]!.status < 400 && w.results[i]!.id : intent.type !== 'activity.create' && intent.id;
-        if (id && !w.created.has(id)) toLock.add(id);
-      }
+      intents.forEach((intent, i) => {
+        if (intent.type === 'activity.create') return;
+        // A create answers with the run's id (a repeat may have matched it by external_id).
+        const id = intent.type === 'run.create' ? w.results[i]!.status < 400 ? w.results[i]!.id : null : intent.id;
+        if (id !== null && !w.created.has(id)) toLock.add(id);
+      });
       for (const run of await lockRuns(tx, tenantId, [...toLock])) w.runs.set(run.id, run);
       await plan(w, intents);
       await storeSteps(w);
