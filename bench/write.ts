@@ -5,14 +5,15 @@ import pg from 'pg';
 import { buildApp } from '../packages/server/src/app.ts';
 import { createLogger } from '../packages/server/src/logger.ts';
 import { DEFAULT_POSTGRES_URL, eachBackend } from './lib/backends.ts';
-import { fmtInt, fmtMs, fmtRate, intEnv, machineLine, percentile, rate, row } from './lib/common.ts';
-import { runLoad } from './lib/load.ts';
+import { fmtInt, fmtRate, intEnv, machineLine, row } from './lib/common.ts';
 
 /**
  * Single writes, the way an agent framework or a coding-assistant hook sends them: one
  * request per event, many clients at once. `POST /activities` under autocannon beside a
  * bare Fastify + node-postgres route doing one `INSERT … RETURNING *` per request into a
  * table of the same columns (the yardstick), then REST runs (create + start + complete).
+ * Both loads come from autocannon in a process of its own, so the client's work does not
+ * share the server's event loop and weighs the same in both figures.
  */
 
 const ACTIVITY = {
@@ -51,6 +52,33 @@ function autocannon(url: string, key: string, seconds: number, connections: numb
   });
 }
 
+interface RunFigures {
+  runs: number;
+  seconds: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  firstError: string | null;
+}
+
+/** REST runs for `seconds`: each connection creates a pending run, starts it, completes it, and goes on. */
+function runSequence(baseUrl: string, key: string, idPrefix: string, seconds: number, connections: number): Promise<RunFigures> {
+  const script = new URL('./lib/run-sequence.ts', import.meta.url).pathname;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script, baseUrl, key, idPrefix, String(seconds), String(connections)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    child.on('error', reject);
+    child.on('exit', () => {
+      try {
+        resolve(JSON.parse(out));
+      } catch (err) {
+        reject(new Error(`the run sequence gave no result: ${(err as Error).message}`));
+      }
+    });
+  });
+}
+
 /** The yardstick: the least a JSON API can do per event on this PostgreSQL. */
 async function bareRoute(seconds: number, connections: number): Promise<Figures> {
   const url = process.env.DATABASE_URL || DEFAULT_POSTGRES_URL;
@@ -84,12 +112,11 @@ async function bareRoute(seconds: number, connections: number): Promise<Figures>
 export async function main(): Promise<void> {
   const seconds = intEnv('BENCH_SECONDS', 10);
   const connections = intEnv('BENCH_CONNECTIONS', 50);
-  const runs = intEnv('BENCH_RUNS', 3_000);
   const backends = (process.env.BENCH_BACKENDS ?? 'pglite,postgres').split(',').map((b) => b.trim());
   console.log('Runlog single-write benchmark (group commit)');
   console.log(machineLine());
   console.log(`POST /api/v1/activities (a small tool-use activity): autocannon, ${connections} connections, ${seconds} s, in a process of its own`);
-  console.log(`REST runs: ${fmtInt(runs)} runs, each POST /runs (pending) + /start + /complete, ${connections} clients`);
+  console.log(`REST runs: autocannon, ${connections} connections, ${seconds} s, each connection POST /runs (pending) + /start + /complete, run after run`);
   console.log('');
   const figures: Figures[] = [];
   const runRates: string[] = [];
@@ -108,10 +135,10 @@ export async function main(): Promise<void> {
       await backend.db.exec('ANALYZE');
       figures.push({ route: `Runlog POST /activities on ${backend.name}`, ...(await autocannon(`${baseUrl}/api/v1/activities`, key, seconds, connections)) });
       // Runs before the clock starts, then statistics that know runs exist.
-      await runLoad({ kind: 'runs', target: { baseUrl, key }, idPrefix: `w-${process.pid}-warm`, warmup: 0, count: 1_000, clients: connections, withStart: true });
+      await runSequence(baseUrl, key, `w-${process.pid}-warm`, 3, connections);
       await backend.db.exec('ANALYZE');
-      const load = await runLoad({ kind: 'runs', target: { baseUrl, key }, idPrefix: `w-${process.pid}`, warmup: 0, count: runs, clients: connections, withStart: true });
-      runRates.push(`${backend.name.padEnd(9)} ${fmtRate(rate(runs, load.elapsedMs)).padStart(10)} runs   request p50 ${fmtMs(percentile(load.latencies, 50))}  p99 ${fmtMs(percentile(load.latencies, 99))}  errors ${load.errors}${load.firstError ? ` (${load.firstError})` : ''}`);
+      const r = await runSequence(baseUrl, key, `w-${process.pid}`, seconds, connections);
+      runRates.push(`${backend.name.padEnd(9)} ${fmtRate(r.runs / r.seconds).padStart(10)} runs   request p50 ${r.p50} ms  p99 ${r.p99} ms  errors ${r.errors}${r.firstError ? ` (${r.firstError})` : ''}`);
     } finally {
       await app.close();
     }

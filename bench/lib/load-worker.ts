@@ -54,19 +54,17 @@ async function pool(total: number, clients: number, job: (i: number) => Promise<
 }
 
 /** A run's whole life as an agent reports it: created running, then completed with usage. */
-async function oneRun(target: LoadTarget, id: string, rec: Recorder, withStart = false): Promise<void> {
-  const path = `/runs/${encodeURIComponent(id)}`;
-  const created = await post(target, '/runs', withStart ? { ...createRunBody(id), status: 'pending', started_at: undefined } : createRunBody(id), [201], rec);
-  const started = created && withStart ? await post(target, `${path}/start`, {}, [200], rec) : created;
-  if (started) await post(target, `${path}/complete`, COMPLETE_BODY, [200], rec);
+async function oneRun(target: LoadTarget, id: string, rec: Recorder): Promise<void> {
+  const created = await post(target, '/runs', createRunBody(id), [201], rec);
+  if (created) await post(target, `/runs/${encodeURIComponent(id)}/complete`, COMPLETE_BODY, [200], rec);
 }
 
 async function runsPlan(plan: Extract<LoadPlan, { kind: 'runs' }>): Promise<LoadResult> {
   const warm = new Recorder(false);
-  await pool(plan.warmup, plan.clients, (i) => oneRun(plan.target, `${plan.idPrefix}-warm-${i}`, warm, plan.withStart));
+  await pool(plan.warmup, plan.clients, (i) => oneRun(plan.target, `${plan.idPrefix}-warm-${i}`, warm));
   const rec = new Recorder(true);
   const started = performance.now();
-  await pool(plan.count, plan.clients, (i) => oneRun(plan.target, `${plan.idPrefix}-${i}`, rec, plan.withStart));
+  await pool(plan.count, plan.clients, (i) => oneRun(plan.target, `${plan.idPrefix}-${i}`, rec));
   const elapsedMs = performance.now() - started;
   const runIds = Array.from({ length: plan.count }, (_, i) => `${plan.idPrefix}-${i}`);
   return finish(elapsedMs, rec, warm, runIds);

@@ -20,8 +20,6 @@ export type LoadPlan =
       warmup: number;
       count: number;
       clients: number;
-      /** create pending + start + complete (three calls), instead of create running + complete. */
-      withStart?: boolean;
     }
   | {
       kind: 'steps';

@@ -2,11 +2,16 @@
 -- summed over the steps; a skill re-entered after a different skill (A→B→A); the most calls
 -- of one skill within 5 consecutive step indexes; steps of a second or more. A table function,
 -- so the transaction that finishes a run writes it in the same UPDATE as the derived fields.
+-- PL/pgSQL rather than SQL: a SQL function would be inlined and planned again inside every
+-- UPDATE that finishes runs (half of that statement's planning time); this one is planned once
+-- per connection and kept.
 CREATE OR REPLACE FUNCTION runlog_pattern_features(p_tenant uuid, p_runs text[])
 RETURNS TABLE (run_id text, retry_total integer, max_step_retries integer, oscillation_skill text,
                oscillation_count integer, loop_skill text, loop_depth integer, slow_step_ms integer[])
-LANGUAGE sql STABLE AS $$
-  WITH s AS (
+LANGUAGE plpgsql STABLE AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN QUERY WITH s AS (
     SELECT t.run_id, t.skill_id, t.retry_count, t.duration_ms,
       lag(t.skill_id) OVER (PARTITION BY t.run_id ORDER BY t.step_index) AS prev,
       row_number() OVER (PARTITION BY t.run_id, t.skill_id ORDER BY t.step_index) AS nth,
@@ -27,7 +32,7 @@ LANGUAGE sql STABLE AS $$
   ), loops AS (
     SELECT DISTINCT ON (k.run_id) k.run_id, k.skill_id, k.depth FROM per_skill k ORDER BY k.run_id, k.depth DESC, k.skill_id
   )
-  SELECT id, p.retries::int, p.max_retries::int, o.skill_id, o.reentries::int, l.skill_id, l.depth::int, p.slow::int[]
-  FROM unnest(p_runs) AS id
-  LEFT JOIN per_run p ON p.run_id = id LEFT JOIN osc o ON o.run_id = id LEFT JOIN loops l ON l.run_id = id
-$$;
+  SELECT u.id, p.retries::int, p.max_retries::int, o.skill_id, o.reentries::int, l.skill_id, l.depth::int, p.slow::int[]
+  FROM unnest(p_runs) AS u(id)
+  LEFT JOIN per_run p ON p.run_id = u.id LEFT JOIN osc o ON o.run_id = u.id LEFT JOIN loops l ON l.run_id = u.id;
+END $$;

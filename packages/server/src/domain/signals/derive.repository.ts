@@ -133,12 +133,23 @@ const WRITTEN = ['status', 'state', 'started_at', 'completed_at', 'last_seen_at'
   'estimated_cost_usd', 'cost_source', 'model', 'provider_type', 'reported_step_count', 'end_request_hash',
   'policy_violation', 'incident_count'] as const;
 
+/** What the UPDATE reads of a planned row: the columns it writes and the keys derivation looks up. */
+const PLANNED: readonly string[] = ['id', 'project_id', 'work_unit_id', 'agent_id', ...WRITTEN];
+const PLANNED_RECORD = RUN_RECORD.split(',').map((c) => c.trim()).filter((c) => PLANNED.includes(c.split(/\s+/)[0]!)).join(', ');
+
+/**
+ * What the database decides in the UPDATE and sends back: the derived fields, the time, and
+ * the values it stores in a form of its own (numeric rounding, jsonb). The rest of each row
+ * is the plan as sent, so rows are not read back whole.
+ */
+const DECIDED = [...new Set(['id', 'updated_at', 'estimated_cost_usd', 'output_data', 'latency_bucket', ...DERIVED.map(([column]) => column)])];
+
 /**
  * The one UPDATE of runs (SPEC §3, §5): writes the state the writer planned for every run it
  * changed and, for those that are finished, their derived fields, in one statement, so a
  * finishing run is written once rather than twice. The derivation reads the planned rows
  * (what the UPDATE writes), steps and baselines as deriveFinishedRuns does. Any sign of life
- * clears STALLED from a live run (the minute job sets it).
+ * clears STALLED from a live run (the minute job sets it). Returns the rows as written.
  */
 export async function writeRuns(tx: Queryable, tenantId: string, runs: readonly RunRow[]): Promise<RunRow[]> {
   if (runs.length === 0) return [];
@@ -154,19 +165,21 @@ export async function writeRuns(tx: Queryable, tenantId: string, runs: readonly 
   const derivation = finished.length === 0 ? '' : `, t AS (
        SELECT ${FINISHED_RUN} FROM r WHERE r.id = ANY($4::text[])
      ), ${derivedCtes('$4::text[]')}`;
-  const { rows } = await tx.query<RunRow>(
+  const planned = new Map(runs.map((r) => [r.id, r]));
+  const { rows } = await tx.query<Pick<RunRow, 'id'> & Partial<RunRow>>(
     `WITH r AS MATERIALIZED (
-       SELECT * FROM jsonb_to_recordset($2::jsonb) AS r(${RUN_RECORD})
+       SELECT * FROM jsonb_to_recordset($2::jsonb) AS r(${PLANNED_RECORD})
      )${derivation}
      UPDATE runs AS u SET ${set.join(',\n       ')}
      FROM r ${finished.length === 0 ? '' : 'LEFT JOIN m ON m.id = r.id'}
      -- The ids again as an array: the primary key finds exactly these rows, whatever the
      -- statistics say (without it a stale estimate hashes every run of the tenant).
      WHERE u.tenant_id = $1 AND u.id = ANY($3::text[]) AND u.id = r.id
-     RETURNING u.*`,
-    [tenantId, JSON.stringify(runs), runs.map((r) => r.id), ...(finished.length === 0 ? [] : [finished])],
+     RETURNING ${DECIDED.map((column) => `u.${column}`).join(', ')}`,
+    [tenantId, JSON.stringify(runs.map((run) => Object.fromEntries(PLANNED.map((c) => [c, run[c as keyof RunRow]])))),
+      runs.map((r) => r.id), ...(finished.length === 0 ? [] : [finished])],
   );
-  return rows;
+  return rows.map((decided) => ({ ...planned.get(decided.id)!, ...decided }));
 }
 
 /**

@@ -19,7 +19,8 @@ export interface WriteServiceDeps {
   /**
    * Groups of one tenant in flight at once on this node. The next group starts while the one
    * before commits and waits for it only at the seq lock, so a commit's round trips and fsync
-   * overlap the next group's work.
+   * overlap the next group's work. PGlite has one connection, so a second group there could
+   * only wait: it takes 1, and whoever arrives meanwhile joins one larger group instead.
    */
   maxInFlight?: number;
   /** Called after each group commits or fails (metrics). */
@@ -66,7 +67,7 @@ async function retryConflicts<T>(attempt: () => Promise<T>, tries = 3): Promise<
  * fails answers every member with the error and writes nothing.
  */
 export function createWriteService({
-  db, pricing, publish, rendersAtWrite, windowMs = 0, maxGroup = 500, maxWaiting = 20_000, maxInFlight = 2, onGroup = () => {},
+  db, pricing, publish, rendersAtWrite, windowMs = 0, maxGroup = 500, maxWaiting = 20_000, maxInFlight = db.kind === 'pglite' ? 1 : 2, onGroup = () => {},
 }: WriteServiceDeps) {
   const writer = createWriter({ pricing, rendersAtWrite });
   const lines = new Map<string, TenantLine>();
