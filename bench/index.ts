@@ -42,7 +42,7 @@ const BENCHMARKS: Record<string, Benchmark> = {
     load: () => import('./sdk.ts'),
   },
   write: {
-    about: 'single writes under load (group commit): POST /activities with autocannon beside a bare Fastify + pg INSERT route, and REST runs create + start + complete. Env: BENCH_SECONDS, BENCH_CONNECTIONS, BENCH_RUNS, BENCH_BACKENDS, DATABASE_URL',
+    about: 'single writes under load (group commit): POST /activities with autocannon beside a bare Fastify + pg INSERT route, and REST runs create + start + complete (median of BENCH_ROUNDS rounds). Env: BENCH_SECONDS, BENCH_CONNECTIONS, BENCH_ROUNDS, BENCH_BACKENDS, DATABASE_URL',
     load: () => import('./write.ts'),
   },
   worker: {
