@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { BACKENDS } from '../../../server/test/helpers.ts';
 import { startRenderWorker, type RenderWorker } from '../../../server/src/jobs/render-activities.ts';
-import { DEFAULT_RENDERING } from '../../../server/src/domain/rendering/rendering.settings.ts';
+import { analyzerKeyOf, DEFAULT_RENDERING } from '../../../server/src/domain/rendering/rendering.settings.ts';
+import { createKnownRenders } from '../../../server/src/domain/rendering/known-renders.ts';
 import { createRenderingMetrics } from '../../../server/src/domain/rendering/rendering.metrics.ts';
 import { createLogger } from '../../../server/src/logger.ts';
 import { api, launch, newPage, signIn, startServer, type DashboardServer } from './server.ts';
@@ -58,9 +59,11 @@ describe.each(BACKENDS)('activity renders in Chromium (%s)', (backend) => {
   let worker: RenderWorker | null = null;
   /** The server's own render worker, started here so one test can hold activities PENDING. */
   const startWorker = () => {
+    const logger = createLogger('silent');
     worker = startRenderWorker({
-      db: server.db, bus: server.services.bus, logger: createLogger('silent'),
+      db: server.db, bus: server.services.bus, logger,
       settings: { ...DEFAULT_RENDERING, workers: 1, pollMs: 200 }, metrics: createRenderingMetrics(server.db),
+      known: createKnownRenders({ db: server.db, logger, analyzerKey: analyzerKeyOf(DEFAULT_RENDERING) }),
     });
   };
   const stopWorker = async () => {
