@@ -45,6 +45,10 @@ const BENCHMARKS: Record<string, Benchmark> = {
     about: 'single writes under load (group commit): POST /activities with autocannon beside a bare Fastify + pg INSERT route, and REST runs create + start + complete (median of BENCH_ROUNDS rounds). Env: BENCH_SECONDS, BENCH_CONNECTIONS, BENCH_ROUNDS, BENCH_BACKENDS, DATABASE_URL',
     load: () => import('./write.ts'),
   },
+  'write-statements': {
+    about: 'the statements of one group of REST run writes (insert, lock, write started / finished, activities), each timed in a rolled-back transaction: ms per group and per row, and the database time of one run. Env: BENCH_GROUP, BENCH_REPS, BENCH_BACKENDS, DATABASE_URL',
+    load: () => import('./write-statements.ts'),
+  },
   worker: {
     about: 'main event-loop lateness during a ~1 s query: PGlite in its worker thread vs on the main thread. Env: BENCH_QUERY_MS',
     load: () => import('./worker.ts'),
@@ -53,7 +57,8 @@ const BENCHMARKS: Record<string, Benchmark> = {
 
 function list(): void {
   console.log('usage: npm run bench -- <name>\n');
-  for (const [name, { about }] of Object.entries(BENCHMARKS)) console.log(`  ${name.padEnd(8)} ${about}`);
+  const width = Math.max(...Object.keys(BENCHMARKS).map((name) => name.length));
+  for (const [name, { about }] of Object.entries(BENCHMARKS)) console.log(`  ${name.padEnd(width)} ${about}`);
 }
 
 async function run(name: string | undefined): Promise<number> {
