@@ -31,25 +31,29 @@ interface Figures {
 
 const require = createRequire(import.meta.url);
 
-/** autocannon in a process of its own, so the load generator does not share the server's event loop. */
-function autocannon(url: string, key: string, seconds: number, connections: number): Promise<{ rps: number; p50: number; p99: number; errors: number }> {
-  const bin = require.resolve('autocannon/autocannon.js');
-  const args = [bin, '--json', '-c', String(connections), '-d', String(seconds), '-m', 'POST',
-    '-H', 'content-type=application/json', '-H', `authorization=Bearer ${key}`, '-b', JSON.stringify(ACTIVITY), url];
+/** Runs `args` with this Node and parses the one JSON document it prints (stderr: shown, or not). */
+function jsonFromChild(args: string[], what: string, stderr: 'inherit' | 'ignore' = 'inherit'): Promise<any> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', stderr] });
     let out = '';
     child.stdout.on('data', (chunk) => (out += chunk));
     child.on('error', reject);
     child.on('exit', () => {
       try {
-        const r = JSON.parse(out);
-        resolve({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx });
+        resolve(JSON.parse(out));
       } catch (err) {
-        reject(new Error(`autocannon gave no result: ${(err as Error).message}`));
+        reject(new Error(`${what} gave no result: ${(err as Error).message}`));
       }
     });
   });
+}
+
+/** autocannon in a process of its own, so the load generator does not share the server's event loop. */
+async function autocannon(url: string, key: string, seconds: number, connections: number): Promise<{ rps: number; p50: number; p99: number; errors: number }> {
+  const bin = require.resolve('autocannon/autocannon.js');
+  const r = await jsonFromChild([bin, '--json', '-c', String(connections), '-d', String(seconds), '-m', 'POST',
+    '-H', 'content-type=application/json', '-H', `authorization=Bearer ${key}`, '-b', JSON.stringify(ACTIVITY), url], 'autocannon', 'ignore'); // its progress bar
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx };
 }
 
 interface RunFigures {
@@ -64,19 +68,7 @@ interface RunFigures {
 /** REST runs for `seconds`: each connection creates a pending run, starts it, completes it, and goes on. */
 function runSequence(baseUrl: string, key: string, idPrefix: string, seconds: number, connections: number): Promise<RunFigures> {
   const script = new URL('./lib/run-sequence.ts', import.meta.url).pathname;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, baseUrl, key, idPrefix, String(seconds), String(connections)], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (chunk) => (out += chunk));
-    child.on('error', reject);
-    child.on('exit', () => {
-      try {
-        resolve(JSON.parse(out));
-      } catch (err) {
-        reject(new Error(`the run sequence gave no result: ${(err as Error).message}`));
-      }
-    });
-  });
+  return jsonFromChild(['--import', 'tsx', script, baseUrl, key, idPrefix, String(seconds), String(connections)], 'the run sequence');
 }
 
 /** The yardstick: the least a JSON API can do per event on this PostgreSQL. */

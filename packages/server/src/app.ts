@@ -164,7 +164,8 @@ export async function buildApp({
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   registerDashboard(app as unknown as FastifyInstance);
 
-  return { app, services, startBackground };
+  // `rendering`: what this process's render worker runs with (its known renders are the writer's).
+  return { app, services, rendering: container.rendering, startBackground };
 }
 
 export type RunlogApp = Awaited<ReturnType<typeof buildApp>>;

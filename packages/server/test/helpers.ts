@@ -50,6 +50,8 @@ export async function openTestDatabase(backend: Backend): Promise<TestDatabase> 
 export interface TestContext {
   app: RunlogApp['app'];
   services: RunlogApp['services'];
+  /** What this app's render worker runs with (its known renders are the writer's). */
+  rendering: RunlogApp['rendering'];
   db: Database;
   backend: Backend;
 }
@@ -65,7 +67,7 @@ export function useApp(
     testDb = await openTestDatabase(backend);
     const built = await buildApp({ db: testDb.db, logger: createLogger('silent'), jobs: { schema: jobsSchemaFor(testDb.schema), pollingIntervalSeconds: 0.5, queueOptions }, ...options });
     await built.app.ready();
-    Object.assign(ctx, { app: built.app, services: built.services, db: testDb.db });
+    Object.assign(ctx, { app: built.app, services: built.services, rendering: built.rendering, db: testDb.db });
   });
   afterAll(async () => {
     await ctx.app?.close();

@@ -14,13 +14,13 @@ export interface LiveContext extends TestContext {
 
 /** One listening node on `db` (on PostgreSQL with its LISTEN bridge). */
 export async function listen(db: Database, backend: Backend, schema: string, realtime: RealtimeOptions): Promise<LiveContext> {
-  const { app, services } = await buildApp({
+  const { app, services, rendering } = await buildApp({
     db,
     logger: createLogger('silent'),
     realtime: backend === 'postgres' ? { databaseUrl: process.env.DATABASE_URL!, databaseSchema: schema, ...realtime } : realtime,
   });
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
-  return { app, services, db, backend, wsUrl: address.replace(/^http/, 'ws') };
+  return { app, services, rendering, db, backend, wsUrl: address.replace(/^http/, 'ws') };
 }
 
 /** Like useApp, but listening on a real port (WebSocket clients need one); on PostgreSQL with its LISTEN bridge. */

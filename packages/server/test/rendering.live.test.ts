@@ -1,8 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRenderingMetrics } from '../src/domain/rendering/rendering.metrics.ts';
 import { claimDue } from '../src/domain/rendering/rendering.repository.ts';
-import { createKnownRenders } from '../src/domain/rendering/known-renders.ts';
-import { analyzerKeyOf, DEFAULT_RENDERING } from '../src/domain/rendering/rendering.settings.ts';
 import { startRenderWorker } from '../src/jobs/render-activities.ts';
 import { createLogger } from '../src/logger.ts';
 import { BACKENDS, call, createTenant, useApp } from './helpers.ts';
@@ -96,10 +93,9 @@ describe.each(BACKENDS)('render worker recovery on %s', (backend) => {
     expect(stuck.body).toMatchObject({ processing_status: 'PROCESSING', processing_attempts: 1 });
     expect((await call(ctx, t.keys.ingest, 'POST', `/activities/${created.body.id}/retry`)).status).toBe(409);
 
-    const logger = createLogger('silent');
     const worker = startRenderWorker({
-      db: ctx.db, bus: ctx.services.bus, logger, settings: { ...DEFAULT_RENDERING, pollMs: 50 }, metrics: createRenderingMetrics(ctx.db),
-      known: createKnownRenders({ db: ctx.db, logger, analyzerKey: analyzerKeyOf(DEFAULT_RENDERING) }),
+      db: ctx.db, bus: ctx.services.bus, logger: createLogger('silent'),
+      ...ctx.rendering, settings: { ...ctx.rendering.settings, workers: 1, pollMs: 50 },
     });
     try {
       const done = await eventually(() => settled(ctx, t.keys.read, created.body.id), (a) => a.processing_status === 'COMPLETED');

@@ -34,6 +34,25 @@ describe.each(BACKENDS)('run lifecycle on %s', (backend) => {
     expect(rows.map((r) => r.seq)).toEqual([1, 2, 3]);
   });
 
+  it('answers each transition with the run exactly as stored (the write does not read rows back whole)', async () => {
+    const t = await createTenant(ctx);
+    const created = await call(ctx, t.keys.both, 'POST', '/runs', {
+      id: 'as-stored', agent_id: 'agent-s', input_data: { zeta: 1, a: [1, 2] }, metadata: { team: 'core' },
+    });
+    const stored = async () => (await call(ctx, t.keys.both, 'GET', '/runs/as-stored')).body;
+    expect(created.body).toEqual(await stored());
+    const started = await call(ctx, t.keys.both, 'POST', '/runs/as-stored/start');
+    expect(started.body).toEqual(await stored());
+    // A cost finer than the column keeps (8 decimals) and output the database stores as jsonb.
+    const done = await call(ctx, t.keys.both, 'POST', '/runs/as-stored/complete', {
+      input_tokens: 1_000, output_tokens: 100, estimated_cost_usd: 0.123456789123, output_data: { zeta: 'last', b: { y: 2, a: 1 } },
+    });
+    expect(done.status).toBe(200);
+    expect(done.body.estimated_cost_usd).toBe(0.12345679);
+    expect(done.body).toMatchObject({ evidence_health: 'HEALTHY', risk_level: 'OK', latency_bucket: 'NORMAL' });
+    expect(done.body).toEqual(await stored());
+  });
+
   it('fails and cancels from pending or running, mapping to error and cancellation activities', async () => {
     const t = await createTenant(ctx);
     await call(ctx, t.keys.both, 'POST', '/runs', { id: 'f1' });

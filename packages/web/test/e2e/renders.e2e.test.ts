@@ -3,9 +3,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { BACKENDS } from '../../../server/test/helpers.ts';
 import { startRenderWorker, type RenderWorker } from '../../../server/src/jobs/render-activities.ts';
-import { analyzerKeyOf, DEFAULT_RENDERING } from '../../../server/src/domain/rendering/rendering.settings.ts';
-import { createKnownRenders } from '../../../server/src/domain/rendering/known-renders.ts';
-import { createRenderingMetrics } from '../../../server/src/domain/rendering/rendering.metrics.ts';
 import { createLogger } from '../../../server/src/logger.ts';
 import { api, launch, newPage, signIn, startServer, type DashboardServer } from './server.ts';
 
@@ -59,11 +56,9 @@ describe.each(BACKENDS)('activity renders in Chromium (%s)', (backend) => {
   let worker: RenderWorker | null = null;
   /** The server's own render worker, started here so one test can hold activities PENDING. */
   const startWorker = () => {
-    const logger = createLogger('silent');
     worker = startRenderWorker({
-      db: server.db, bus: server.services.bus, logger,
-      settings: { ...DEFAULT_RENDERING, workers: 1, pollMs: 200 }, metrics: createRenderingMetrics(server.db),
-      known: createKnownRenders({ db: server.db, logger, analyzerKey: analyzerKeyOf(DEFAULT_RENDERING) }),
+      db: server.db, bus: server.services.bus, logger: createLogger('silent'),
+      ...server.rendering, settings: { ...server.rendering.settings, workers: 1, pollMs: 200 },
     });
   };
   const stopWorker = async () => {
@@ -203,7 +198,9 @@ describe.each(BACKENDS)('activity renders in Chromium (%s)', (backend) => {
     await page.getByRole('status').filter({ hasText: 'Live' }).first().waitFor();
     await page.evaluate(() => { (window as unknown as { __marker: number }).__marker = 1; });
 
-    const created = await api(server, 'POST', '/activities', { type: 'render', action_name: 'late-render', status: 'success', data: { host: 'api-9', region: 'us-east-2', healthy: false } });
+    // A shape the first test did not render: one it did is known to this process's writer, which
+    // stores it COMPLETED at once.
+    const created = await api(server, 'POST', '/activities', { type: 'render', action_name: 'late-render', status: 'success', data: { service: 'api-9', zone: 'us-east-2', up: false } });
     expect((await api(server, 'GET', `/activities/${created.id}/processing`)).processing_status).toBe('PENDING');
     const { payload } = await expand(page, 'late-render');
     await payload.getByText('Rendering…').waitFor();

@@ -13,6 +13,7 @@ export interface DashboardServer {
   url: string;
   app: RunlogApp['app'];
   services: RunlogApp['services'];
+  rendering: RunlogApp['rendering'];
   db: TestDatabase['db'];
   tenantId: string;
   /** An ingest+read key of the tenant, to post what the dashboard should show. */
@@ -35,7 +36,7 @@ export async function startServer(backend: Backend, options: Partial<AppOptions>
   await built.services.sessions.createUser({ tenantId: tenant.id, email: viewer, name: 'Vic Viewer', role: 'viewer', password: PASSWORD });
   const { key } = await built.services.auth.createKey({ tenantId: tenant.id, name: 'e2e', scopes: ['ingest', 'read'], createdBy: null });
   return {
-    url: `http://127.0.0.1:${port}`, app: built.app, services: built.services, db: testDb.db, tenantId: tenant.id, key, admin, viewer,
+    url: `http://127.0.0.1:${port}`, app: built.app, services: built.services, rendering: built.rendering, db: testDb.db, tenantId: tenant.id, key, admin, viewer,
     close: async () => {
       await built.app.close();
       await testDb.drop();
